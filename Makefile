@@ -1,0 +1,70 @@
+# One-command set-up for the citizen-service assistant. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV        ?= .venv
+PY          := $(VENV)/bin/python
+BIN         := $(VENV)/bin
+STAMP       := $(VENV)/.installed
+MODEL       := models/assistant.tar.gz
+SPACY_PIPE  := build/spacy_gazetteer/meta.json
+
+export PYTHONPATH := $(CURDIR)
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 3
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONWARNINGS ?= ignore::DeprecationWarning
+
+TRAIN_INPUTS := config.yml $(shell find bot nlu/data nlu/components nlu/gazetteer -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
+
+.PHONY: help install train run test eval crossval bench lint db telegram constraints clean
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+install: $(STAMP)  ## create .venv with Python 3.10 and install the pinned dependencies
+
+$(STAMP): requirements.txt constraints.txt
+	@PY310=$$(scripts/find-python310.sh) || exit 1; \
+	if [ ! -x "$(PY)" ]; then echo "creating $(VENV) with $$PY310"; "$$PY310" -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --upgrade "pip<24"
+	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
+	$(PY) -m pip check
+	@touch $@
+
+$(SPACY_PIPE): $(STAMP) nlu/gazetteer/build.py $(wildcard nlu/gazetteer/*.yml)
+	$(PY) -m nlu.gazetteer.build --out build/spacy_gazetteer
+
+train: $(MODEL)  ## train the NLU and dialogue model (skipped when nothing changed)
+
+$(MODEL): $(STAMP) $(SPACY_PIPE) $(TRAIN_INPUTS)
+	@mkdir -p models
+	@start=$$(date +%s); \
+	$(BIN)/rasa train --config config.yml --domain bot/domain --data bot/rules bot/stories nlu/data \
+	    --out models --fixed-model-name assistant --force --quiet && \
+	echo "trained $(MODEL) in $$(( $$(date +%s) - start )) s"
+
+db: $(STAMP)  ## create the SQLite database under var/ and seed it (idempotent)
+	$(PY) -m core.bootstrap
+
+run: install train db  ## start the whole assistant in the foreground (Ctrl-C stops it)
+	@$(PY) -m core.run
+
+telegram: install train db  ## run the Telegram connector in polling mode (needs TELEGRAM_TOKEN)
+	$(PY) -m channels.telegram_polling
+
+test: install train  ## everything CI runs: data validation, lint, unit, conversation and browser tests
+	$(BIN)/rasa data validate --config config.yml --domain bot/domain --data bot/rules bot/stories nlu/data --fail-on-warnings --quiet
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint:  ## ruff and mypy
+	$(BIN)/ruff check .
+	$(BIN)/mypy core nlu actions knowledge channels
+
+constraints:  ## re-pin constraints.txt from the current venv
+	(echo "# Every dependency pinned; generated from a working venv with 'pip freeze' and checked with 'pip check'."; \
+	 echo "# Regenerate: make constraints"; $(BIN)/pip freeze | grep -v '^-e') > constraints.txt
+
+clean:  ## remove the trained model, build output and the local database
+	rm -rf models build var .pytest_cache
