@@ -1,0 +1,94 @@
+"""The one SQL database: declarative base, engine factory and sessions.
+
+All packages (catalogue, applications, audit, feedback) declare their models on
+:data:`Base` so one ``create_all`` builds the schema. Nothing connects at import
+time: engines are built by :func:`get_engine` on first use and cached per URL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from pathlib import Path
+from typing import Dict, Iterator, Optional
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, declarative_base, sessionmaker
+
+from core.settings import get_settings
+
+Base = declarative_base()
+
+_engines: Dict[str, Engine] = {}
+_lock = threading.Lock()
+
+
+def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    # WAL lets the bot read while a staff command writes.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def get_engine(url: Optional[str] = None) -> Engine:
+    """Return the engine for ``url`` (default: ``DATABASE_URL``), creating it once.
+
+    For a SQLite file URL the parent folder is created, and foreign keys and WAL
+    journaling are switched on for every connection.
+    """
+    url = url or get_settings().database_url
+    with _lock:
+        engine = _engines.get(url)
+        if engine is None:
+            if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+                Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url, future=True, pool_pre_ping=True)
+            if engine.dialect.name == "sqlite":
+                event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+            _engines[url] = engine
+    return engine
+
+
+def create_schema(engine: Optional[Engine] = None) -> Engine:
+    """Create every table declared on :data:`Base` that does not exist yet.
+
+    Importing the model modules registers their tables; this function imports
+    the ones that exist so callers need not know them.
+    """
+    import importlib
+
+    for module in ("knowledge.models", "applications.models", "actions.records"):
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as error:
+            if error.name is None or not module.startswith(error.name):
+                raise
+    engine = engine or get_engine()
+    Base.metadata.create_all(engine)
+    return engine
+
+
+@contextlib.contextmanager
+def session_scope(engine: Optional[Engine] = None) -> Iterator[Session]:
+    """A session that commits on success and rolls back on any exception."""
+    factory = sessionmaker(bind=engine or get_engine(), future=True, expire_on_commit=False)
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def dispose_engines() -> None:
+    """Close every cached engine (for tests and clean shutdown)."""
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()

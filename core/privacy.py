@@ -1,0 +1,106 @@
+"""Masking of personal data before it is logged or stored.
+
+A resident registration number (주민등록번호, ``YYMMDD-NNNNNNN``) must never be
+kept: :func:`mask_resident_numbers` replaces it in a citizen's message before the
+message reaches Rasa's tracker store. :func:`mask_for_log` additionally hides
+application numbers and birth dates, for log records; :class:`MaskingLogFilter`
+applies it to every record that passes through a handler.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any, List, Tuple
+
+RRN_MASK = "******-*******"
+APPLICATION_MASK = "****-*******"
+BIRTH_DATE_MASK = "******"
+
+# Six date digits (month and day plausible), an optional hyphen or space, then
+# seven digits; not part of a longer run of digits.
+_RRN = re.compile(
+    r"(?<!\d)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+    r"\s?[-‐‑–—~]?\s?\d{7}(?!\d)"
+)
+# 2026-0012345, 2026 0012345, 20260012345
+_APPLICATION = re.compile(r"(?<!\d)(?:19|20)\d{2}\s?[-‐‑–—]?\s?\d{7}(?!\d)")
+_BIRTH_DATES = (
+    re.compile(r"(?<!\d)(?:19|20)\d{2}\s*[-./년]\s*\d{1,2}\s*[-./월]\s*\d{1,2}\s*일?(?!\d)"),
+    re.compile(r"(?<!\d)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)"),
+    re.compile(r"(?<!\d)(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)"),
+)
+
+
+@dataclass(frozen=True)
+class MaskResult:
+    """A message with resident registration numbers replaced."""
+
+    text: str
+    found_resident_number: bool
+
+
+def mask_resident_numbers(text: str) -> MaskResult:
+    """Replace every resident registration number in ``text`` with a fixed mask.
+
+    The result keeps the rest of the message unchanged so the assistant can
+    still answer it; ``found_resident_number`` says whether anything was masked.
+    """
+    masked, count = _RRN.subn(RRN_MASK, text)
+    return MaskResult(masked, count > 0)
+
+
+def resident_number_spans(text: str) -> List[Tuple[int, int]]:
+    """(start, end) of every resident registration number in ``text``."""
+    return [match.span() for match in _RRN.finditer(text)]
+
+
+def contains_resident_number_mask(text: str) -> bool:
+    """True when ``text`` carries the mask left by :func:`mask_resident_numbers`."""
+    return RRN_MASK in text
+
+
+def mask_for_log(text: str) -> str:
+    """Hide resident numbers, application numbers and birth dates in ``text``."""
+    text = _RRN.sub(RRN_MASK, text)
+    text = _APPLICATION.sub(APPLICATION_MASK, text)
+    for pattern in _BIRTH_DATES:
+        text = pattern.sub(BIRTH_DATE_MASK, text)
+    return text
+
+
+def _mask_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_for_log(value)
+    if isinstance(value, dict):
+        return {key: _mask_value(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_mask_value(item) for item in value)
+    return value
+
+
+class MaskingLogFilter(logging.Filter):
+    """A logging filter that masks personal data in a record's message and args."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = mask_for_log(record.msg)
+        if record.args:
+            if isinstance(record.args, dict):
+                record.args = _mask_value(record.args)
+            else:
+                record.args = tuple(_mask_value(arg) for arg in record.args)
+        return True
+
+
+def install_log_masking(logger: logging.Logger | None = None) -> None:
+    """Attach :class:`MaskingLogFilter` to every handler of ``logger`` (default: root).
+
+    Idempotent: a handler that already has the filter is left alone. Handlers are
+    filtered rather than loggers so records from every library are covered.
+    """
+    logger = logger or logging.getLogger()
+    for handler in logger.handlers:
+        if not any(isinstance(f, MaskingLogFilter) for f in handler.filters):
+            handler.addFilter(MaskingLogFilter())

@@ -1,0 +1,81 @@
+"""Start the whole assistant in the foreground with honcho (``make run``).
+
+Works out the environment every process needs (ports, a fresh Rasa API token
+when none is set, the action endpoint), prints the URLs a person can use, and
+hands over to honcho, which runs the Procfile processes and stops all of them
+on Ctrl-C. Telegram polling starts only when TELEGRAM_TOKEN is set; the web
+gateway only once it exists.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import secrets
+import shutil
+import sys
+from pathlib import Path
+from typing import Dict, List, Mapping
+
+from core.settings import PROJECT_ROOT, get_settings
+
+
+def process_environment(env: Mapping[str, str]) -> Dict[str, str]:
+    """The environment for the Procfile: ``env`` plus every default made explicit."""
+    settings = get_settings(env)
+    result = dict(env)
+    result.update(
+        RASA_HOST=settings.rasa_host,
+        RASA_PORT=str(settings.rasa_port),
+        ACTION_HOST=settings.action_host,
+        ACTION_PORT=str(settings.action_port),
+        WEB_HOST=settings.web_host,
+        WEB_PORT=str(settings.web_port),
+        DATABASE_URL=settings.database_url,
+        RASA_TOKEN=settings.rasa_token or secrets.token_urlsafe(24),
+        RASA_TELEMETRY_ENABLED="false",
+        PYTHONPATH=str(PROJECT_ROOT),
+    )
+    return result
+
+
+def processes(env: Mapping[str, str]) -> List[str]:
+    """The Procfile entries to start."""
+    names = ["actions", "rasa"]
+    if importlib.util.find_spec("channels.web") is not None:
+        names.append("web")
+    if env.get("TELEGRAM_TOKEN", "").strip():
+        names.append("telegram")
+    return names
+
+
+def banner(env: Mapping[str, str], names: List[str]) -> str:
+    """What a person sees before the logs start."""
+    lines = [
+        "",
+        "Citizen-service assistant / 정부 민원 안내 도우미",
+        f"  REST channel : POST http://localhost:{env['RASA_PORT']}/webhooks/rest/webhook",
+        '                 curl -s localhost:%s/webhooks/rest/webhook -d \'{"sender":"me","message":"안녕하세요"}\''
+        % env["RASA_PORT"],
+    ]
+    if "web" in names:
+        lines.append(f"  Chat page    : http://localhost:{env['WEB_PORT']}")
+    if "telegram" in names:
+        lines.append("  Telegram     : polling with TELEGRAM_TOKEN")
+    lines += ["  Stop         : Ctrl-C", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Print the banner and replace this process with honcho."""
+    (PROJECT_ROOT / "var" / "logs").mkdir(parents=True, exist_ok=True)
+    env = process_environment(os.environ)
+    names = processes(env)
+    print(banner(env, names), flush=True)
+    honcho = shutil.which("honcho", path=str(Path(sys.executable).parent)) or "honcho"
+    os.chdir(PROJECT_ROOT)
+    os.execvpe(honcho, [honcho, "start", "-f", "Procfile", *names], env)
+
+
+if __name__ == "__main__":
+    main()
