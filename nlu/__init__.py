@@ -1,0 +1,1 @@
+"""NLU: training data, custom Rasa components and the spaCy gazetteer."""

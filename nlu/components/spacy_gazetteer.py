@@ -1,0 +1,144 @@
+"""Extracts the `region` entity with a spaCy pipeline the project builds.
+
+The spaCy pipeline (nlu/gazetteer/build.py: a blank pipeline with an
+EntityRuler of Korean regions) is read from ``pipeline_path`` at training time
+and stored inside the Rasa model, so a trained model needs nothing else. At run
+time the component builds a spaCy ``Doc`` from the Kiwi tokens Rasa already
+made, runs the ruler on it and maps each match back to character offsets in
+the message. The entity value is the official 시·도 name (the pattern id).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.nlu.tokenizers.tokenizer import Token
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+logger = logging.getLogger(__name__)
+
+REGION = "region"
+_PIPELINE_DIR = "spacy_pipeline"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
+class SpacyGazetteerExtractor(GraphComponent):
+    """`region` entities from the project's spaCy EntityRuler."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """``pipeline_path``: folder written by nlu.gazetteer.build (relative to
+        the working directory); ``entity``: the entity name to emit."""
+        return {"pipeline_path": "build/spacy_gazetteer", "entity": REGION}
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        """spaCy."""
+        return ["spacy"]
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        nlp: Optional[Any] = None,
+    ) -> None:
+        self._config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self._nlp = nlp
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "SpacyGazetteerExtractor":
+        """A component that will read the pipeline from ``pipeline_path`` when trained."""
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Load the spaCy pipeline from ``pipeline_path`` and store it in the model."""
+        import spacy
+
+        path = Path(self._config["pipeline_path"])
+        if not (path / "meta.json").exists():
+            raise FileNotFoundError(
+                f"spaCy gazetteer not found at {path}; build it with "
+                f"'python -m nlu.gazetteer.build --out {path}' (make train does this)"
+            )
+        self._nlp = spacy.load(path)
+        with self._model_storage.write_to(self._resource) as model_dir:
+            shutil.copytree(path, Path(model_dir) / _PIPELINE_DIR, dirs_exist_ok=True)
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "SpacyGazetteerExtractor":
+        """Load the spaCy pipeline stored in the model."""
+        import spacy
+
+        with model_storage.read_from(resource) as model_dir:
+            nlp = spacy.load(Path(model_dir) / _PIPELINE_DIR)
+        return cls(config, model_storage, resource, nlp)
+
+    def extract(self, text: str, tokens: List[Token]) -> List[Dict[str, Any]]:
+        """Entities for the ruler's matches over ``tokens`` (offsets into ``text``)."""
+        if self._nlp is None or not tokens:
+            return []
+        from spacy.tokens import Doc
+
+        words = [token.text for token in tokens]
+        spaces = [
+            index + 1 < len(tokens) and tokens[index + 1].start > token.end
+            for index, token in enumerate(tokens)
+        ]
+        doc = Doc(self._nlp.vocab, words=words, spaces=spaces)
+        for _, component in self._nlp.pipeline:
+            doc = component(doc)
+        entities = []
+        for span in doc.ents:
+            start = tokens[span.start].start
+            end = tokens[span.end - 1].end
+            entities.append(
+                {
+                    "entity": self._config["entity"],
+                    "start": start,
+                    "end": end,
+                    "value": span.ent_id_ or text[start:end],
+                    "confidence_entity": 1.0,
+                    "extractor": self.__class__.__name__,
+                }
+            )
+        return entities
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Add region entities; learned ones of the same type are replaced."""
+        for message in messages:
+            tokens = message.get(TOKENS_NAMES[TEXT]) or []
+            found = self.extract(message.get(TEXT) or "", tokens)
+            kept = [e for e in message.get(ENTITIES, []) if e.get("entity") != self._config["entity"]]
+            message.set(ENTITIES, sorted(kept + found, key=lambda e: e.get("start", 0)), add_to_output=True)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Training data is left as annotated."""
+        return training_data
