@@ -1,0 +1,1 @@
+"""Channels through which citizens reach the assistant: web and Telegram."""
