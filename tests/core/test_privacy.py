@@ -1,0 +1,60 @@
+import logging
+
+import pytest
+
+from core.privacy import (
+    RRN_MASK,
+    MaskingLogFilter,
+    contains_resident_number_mask,
+    mask_for_log,
+    mask_resident_numbers,
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "제 주민번호는 900101-1234567이에요",
+        "주민등록번호 9001011234567 입니다",
+        "900101 - 2234567",
+        "my number is 851231-1234567, check it",
+    ],
+)
+def test_resident_numbers_are_masked(text: str) -> None:
+    result = mask_resident_numbers(text)
+    assert result.found_resident_number
+    assert RRN_MASK in result.text
+    assert not any(part in result.text for part in ("1234567", "2234567", "900101", "851231"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2026-0012345 처리 상태", "20260012345", "1985년 3월 12일", "전화 02-2100-2114", "수수료 53000원"],
+)
+def test_other_numbers_are_not_resident_numbers(text: str) -> None:
+    result = mask_resident_numbers(text)
+    assert not result.found_resident_number
+    assert result.text == text
+
+
+def test_mask_detection() -> None:
+    assert contains_resident_number_mask(mask_resident_numbers("900101-1234567").text)
+    assert not contains_resident_number_mask("여권 재발급")
+
+
+def test_log_masking_hides_application_numbers_and_birth_dates() -> None:
+    masked = mask_for_log("번호 2026-0012345, 생일 1985-03-12, 또 850312, 주민 900101-1234567")
+    for secret in ("0012345", "1985-03-12", "850312", "1234567"):
+        assert secret not in masked
+    assert "번호" in masked and "생일" in masked
+
+
+def test_log_filter_masks_message_and_args(caplog: pytest.LogCaptureFixture) -> None:
+    logger = logging.getLogger("test.privacy")
+    caplog.handler.addFilter(MaskingLogFilter())
+    with caplog.at_level(logging.INFO, logger="test.privacy"):
+        logger.info("lookup %s for %s", "2026-0012345", {"birth": "1985-03-12"})
+        logger.info("raw 900101-1234567")
+    assert "0012345" not in caplog.text
+    assert "1985-03-12" not in caplog.text
+    assert "1234567" not in caplog.text

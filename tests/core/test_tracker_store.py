@@ -1,0 +1,88 @@
+"""The masking tracker store keeps conversations but not personal data."""
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from core.tracker_store import MaskingSQLTrackerStore
+
+DOMAIN = Domain.from_dict(
+    {
+        "intents": ["check_application_status", "inform"],
+        "entities": ["application_number", "birth_date"],
+        "slots": {
+            "application_number": {"type": "any", "mappings": [{"type": "custom"}]},
+            "birth_date": {"type": "any", "mappings": [{"type": "custom"}]},
+            "language": {"type": "text", "mappings": [{"type": "custom"}]},
+        },
+    }
+)
+
+
+def raw_database(path: Path) -> str:
+    with sqlite3.connect(path) as connection:
+        rows = connection.execute("select data from events").fetchall()
+    return "\n".join(json.dumps(json.loads(data), ensure_ascii=False) for (data,) in rows)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> MaskingSQLTrackerStore:
+    return MaskingSQLTrackerStore(domain=DOMAIN, host=f"sqlite:///{tmp_path / 'tracker.db'}")
+
+
+async def test_user_texts_and_entities_are_masked(store: MaskingSQLTrackerStore, tmp_path: Path) -> None:
+    tracker = DialogueStateTracker("citizen", DOMAIN.slots)
+    tracker.update(
+        UserUttered(
+            "2026-0012345 상태 알려주세요, 생일은 1985-03-12, 주민번호 900101-1234567",
+            intent={"name": "check_application_status", "confidence": 1.0},
+            entities=[
+                {"entity": "application_number", "start": 0, "end": 12, "value": "2026-0012345"},
+                {"entity": "birth_date", "start": 26, "end": 36, "value": "1985-03-12"},
+            ],
+        )
+    )
+    tracker.update(BotUttered("확인해 볼게요"))
+    await store.save(tracker)
+
+    raw = raw_database(tmp_path / "tracker.db")
+    for secret in ("0012345", "1985-03-12", "900101", "1234567"):
+        assert secret not in raw
+    assert "상태 알려주세요" in raw
+
+    restored = await store.retrieve("citizen")
+    assert restored is not None
+    assert [e.text for e in restored.events if isinstance(e, BotUttered)] == ["확인해 볼게요"]
+
+
+async def test_reset_sensitive_slots_are_scrubbed_from_history(store: MaskingSQLTrackerStore, tmp_path: Path) -> None:
+    tracker = DialogueStateTracker("citizen", DOMAIN.slots)
+    tracker.update(SlotSet("application_number", "2026-0012345"))
+    tracker.update(SlotSet("language", "ko"))
+    await store.save(tracker)
+    assert "2026-0012345" in raw_database(tmp_path / "tracker.db")  # still needed mid-form
+
+    tracker.update(ActionExecuted("action_check_status"))
+    tracker.update(SlotSet("application_number", None))
+    await store.save(tracker)
+    raw = raw_database(tmp_path / "tracker.db")
+    assert "0012345" not in raw
+    assert '"ko"' in raw  # other slots untouched
+
+
+async def test_history_survives_a_new_store_instance(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    first = MaskingSQLTrackerStore(domain=DOMAIN, host=url)
+    tracker = DialogueStateTracker("citizen", DOMAIN.slots)
+    tracker.update(UserUttered("안녕하세요", intent={"name": "inform", "confidence": 1.0}))
+    await first.save(tracker)
+
+    second = MaskingSQLTrackerStore(domain=DOMAIN, host=url)
+    restored = await second.retrieve("citizen")
+    assert restored is not None and restored.latest_message.text == "안녕하세요"
+    assert list(await second.keys()) == ["citizen"]

@@ -1,0 +1,1 @@
+"""Helpers shared by the tests: starting the stack, talking to the model."""
