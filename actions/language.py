@@ -2,8 +2,9 @@
 
 ``action_detect_language`` is the custom slot-mapping action of the `language`
 and `language_locked` slots, so Rasa runs it after every user message, before
-the next reply is chosen. ``action_set_language`` answers an explicit request
-("영어로 해주세요", "switch to Korean", a language button).
+the next reply is chosen. An explicit request ("영어로 해주세요", "switch to
+Korean", a language button) locks the choice; the rule for `set_language`
+then confirms it in the chosen language.
 """
 
 from __future__ import annotations
@@ -73,24 +74,4 @@ class ActionDetectLanguage(Action):
         detected = message_language(tracker)
         if detected and detected != current:
             return [SlotSet("language", detected)]
-        return []
-
-
-class ActionSetLanguage(Action):
-    """Confirms the language the citizen chose, or asks which one."""
-
-    def name(self) -> Text:
-        return "action_set_language"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
-        """Confirm in the chosen language; without a recognisable choice offer both."""
-        chosen = requested_language(tracker)
-        if chosen is None:
-            dispatcher.utter_message(response="utter_ask_which_language")
-            return []
-        dispatcher.utter_message(response="utter_language_changed")
-        if chosen != tracker.get_slot("language"):
-            return [SlotSet("language", chosen), SlotSet("language_locked", True)]
         return []

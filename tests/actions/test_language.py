@@ -6,7 +6,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.language import ActionDetectLanguage, ActionSetLanguage
+from actions.language import ActionDetectLanguage
 
 
 def tracker(
@@ -73,13 +73,5 @@ async def test_locked_language_ignores_the_script() -> None:
     assert await detect(tracker("hello", language="ko", locked=True)) == []
 
 
-async def test_set_language_confirms_or_asks() -> None:
-    dispatcher = CollectingDispatcher()
-    await ActionSetLanguage().run(
-        dispatcher, tracker("영어로", intent="set_language", entities=[{"entity": "language", "value": "en"}], language="en"), {}
-    )
-    assert dispatcher.messages[0]["response"] == "utter_language_changed"
-
-    dispatcher = CollectingDispatcher()
-    await ActionSetLanguage().run(dispatcher, tracker("언어 바꿔줘", intent="set_language"), {})
-    assert dispatcher.messages[0]["response"] == "utter_ask_which_language"
+async def test_unclear_request_changes_nothing() -> None:
+    assert await detect(tracker("언어 바꿔줘", intent="set_language")) == []
