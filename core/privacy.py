@@ -3,8 +3,8 @@
 A resident registration number (주민등록번호, ``YYMMDD-NNNNNNN``) must never be
 kept: :func:`mask_resident_numbers` replaces it in a citizen's message before the
 message reaches Rasa's tracker store. :func:`mask_for_log` additionally hides
-application numbers and birth dates, for log records; :class:`MaskingLogFilter`
-applies it to every record that passes through a handler.
+application numbers and birth dates, for log records; :func:`install_log_masking`
+applies it to every log record the process creates.
 """
 
 from __future__ import annotations
@@ -84,23 +84,38 @@ class MaskingLogFilter(logging.Filter):
     """A logging filter that masks personal data in a record's message and args."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str):
-            record.msg = mask_for_log(record.msg)
-        if record.args:
-            if isinstance(record.args, dict):
-                record.args = _mask_value(record.args)
-            else:
-                record.args = tuple(_mask_value(arg) for arg in record.args)
+        _mask_record(record)
         return True
 
 
-def install_log_masking(logger: logging.Logger | None = None) -> None:
-    """Attach :class:`MaskingLogFilter` to every handler of ``logger`` (default: root).
+def _mask_record(record: logging.LogRecord) -> logging.LogRecord:
+    if isinstance(record.msg, str):
+        record.msg = mask_for_log(record.msg)
+    if record.args:
+        if isinstance(record.args, dict):
+            record.args = _mask_value(record.args)
+        else:
+            record.args = tuple(_mask_value(arg) for arg in record.args)
+    return record
 
-    Idempotent: a handler that already has the filter is left alone. Handlers are
-    filtered rather than loggers so records from every library are covered.
+
+_installed = False
+
+
+def install_log_masking() -> None:
+    """Mask personal data in every log record this process creates from now on.
+
+    Wraps the logging record factory rather than filtering handlers, so records
+    reach handlers added later (Rasa adds its log file after the channels are
+    built) already masked. Idempotent.
     """
-    logger = logger or logging.getLogger()
-    for handler in logger.handlers:
-        if not any(isinstance(f, MaskingLogFilter) for f in handler.filters):
-            handler.addFilter(MaskingLogFilter())
+    global _installed
+    if _installed:
+        return
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        return _mask_record(previous(*args, **kwargs))
+
+    logging.setLogRecordFactory(factory)
+    _installed = True

@@ -40,7 +40,7 @@ def action_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = workdir / "actions.out"
     with open(log, "ab") as out:
         process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
+            [sys.executable, "-m", "core.action_server"],
             cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )
     try:

@@ -58,3 +58,22 @@ def test_log_filter_masks_message_and_args(caplog: pytest.LogCaptureFixture) -> 
     assert "0012345" not in caplog.text
     assert "1985-03-12" not in caplog.text
     assert "1234567" not in caplog.text
+
+
+def test_installed_masking_covers_handlers_added_later() -> None:
+    import io
+
+    from core.privacy import install_log_masking
+
+    install_log_masking()
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logger = logging.getLogger("test.privacy.later")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        logger.info("number %s", "2026-0012345")
+    finally:
+        logger.removeHandler(handler)
+    assert "0012345" not in stream.getvalue()
+    assert "****-*******" in stream.getvalue()

@@ -133,7 +133,7 @@ def start_stack(workdir: Path, token: Optional[str] = None, seed: bool = True) -
     try:
         with open(action_log, "ab") as out:
             actions = subprocess.Popen(
-                [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(stack.action_port)],
+                [sys.executable, "-m", "core.action_server"],
                 cwd=PROJECT_ROOT, env=stack.env, stdout=out, stderr=subprocess.STDOUT,
             )
         stack.processes.append(actions)

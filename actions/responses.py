@@ -1,0 +1,106 @@
+"""Bilingual replies that only actions send, kept out of the Rasa domain.
+
+``rasa data validate`` warns about every domain response that no rule or story
+uses, and replies chosen by an action (a status, a validation hint, a
+catalogue answer) are never in a rule. They live in ``bot/responses/*.yml``
+instead, in the same format as domain responses (variations conditioned on the
+``language`` slot), and :func:`utter` sends them with the same ``{name}``
+formatting Rasa applies: slot values, overridden by the keyword arguments.
+The files are re-read when they change, so a wording fix needs no restart.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+RESPONSES_DIR = Path(__file__).resolve().parent.parent / "bot" / "responses"
+DEFAULT_LANGUAGE = "ko"
+
+Variation = Dict[str, Any]
+
+_lock = threading.Lock()
+_cache: Dict[str, Any] = {"stamp": None, "responses": {}}
+
+
+class _KeepMissing(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _stamp(folder: Path) -> Tuple[Tuple[str, float], ...]:
+    return tuple(sorted((p.name, p.stat().st_mtime) for p in folder.glob("*.yml")))
+
+
+def load_responses(folder: Path = RESPONSES_DIR) -> Dict[str, List[Variation]]:
+    """Every response in ``folder``; re-read only when a file changed.
+
+    Raises ``ValueError`` naming the file when a response is defined twice.
+    """
+    stamp = _stamp(folder)
+    with _lock:
+        if _cache["stamp"] == (str(folder), stamp):
+            return _cache["responses"]
+        responses: Dict[str, List[Variation]] = {}
+        for path in sorted(folder.glob("*.yml")):
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            for name, variations in (data.get("responses") or {}).items():
+                if name in responses:
+                    raise ValueError(f"{path.name}: response {name!r} is defined twice")
+                responses[name] = variations
+        _cache.update(stamp=(str(folder), stamp), responses=responses)
+        return responses
+
+
+def _variation_for(variations: List[Variation], language: str) -> Variation:
+    def matches(variation: Variation, wanted: str) -> bool:
+        return any(
+            c.get("name") == "language" and c.get("value") == wanted for c in variation.get("condition") or []
+        )
+
+    for wanted in (language, DEFAULT_LANGUAGE):
+        for variation in variations:
+            if matches(variation, wanted):
+                return variation
+    return variations[0]
+
+
+def render(name: str, language: str, values: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    """The text and buttons of response ``name`` in ``language``, formatted with ``values``.
+
+    Raises ``KeyError`` for an unknown response: a typo must fail loudly in tests.
+    """
+    variations = load_responses().get(name)
+    if not variations:
+        raise KeyError(f"no response {name!r} in {RESPONSES_DIR}")
+    variation = _variation_for(variations, language)
+    mapping = _KeepMissing({k: ("" if v is None else v) for k, v in (values or {}).items()})
+    text = str(variation.get("text", "")).format_map(mapping)
+    buttons = [
+        {"title": str(b["title"]).format_map(mapping), "payload": str(b["payload"])}
+        for b in variation.get("buttons") or []
+    ]
+    return {"text": text, "buttons": buttons}
+
+
+def utter(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    name: str,
+    buttons: Optional[List[Dict[str, Any]]] = None,
+    **values: Any,
+) -> None:
+    """Send response ``name`` in the tracker's language; ``buttons`` are added
+    after the response's own. The message carries ``utter_action`` = ``name``,
+    as Rasa's own responses do."""
+    language = tracker.get_slot("language") or DEFAULT_LANGUAGE
+    slot_values = {k: v for k, v in (tracker.slots or {}).items() if isinstance(v, (str, int, float))}
+    message = render(name, language, {**slot_values, **values})
+    dispatcher.utter_message(
+        text=message["text"], buttons=message["buttons"] + list(buttons or []), utter_action=name
+    )

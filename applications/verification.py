@@ -1,0 +1,185 @@
+"""Proving an application is yours, with lockouts against guessing.
+
+The rules:
+
+* An unknown number and a wrong birth date are the same outcome
+  (:attr:`Outcome.NOT_VERIFIED`), and both are recorded as a failure for the
+  sender and for the number typed, whether or not that number exists.
+* 5 failures from one sender within 30 minutes lock that sender out of every
+  lookup for 30 minutes; 10 failures on one number, from any senders, lock that
+  number for everyone for 30 minutes.
+* While a lockout holds nothing is looked up, so even the right birth date gets
+  no status (:attr:`Outcome.LOCKED_OUT`).
+
+Lockouts are rows in the database, so they survive restarts. The birth date is
+compared in constant time, and a dummy comparison is made for unknown numbers
+so the two failures also take about the same time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import Enum
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from applications.hashing import BirthDateHasher
+from applications.models import LockoutKind, VerificationFailure, VerificationLockout
+from applications.repository import ApplicationView, find_application
+from core.db import session_scope
+
+# A well-formed salt and digest that match no birth date: compared against when
+# the number is unknown so that path costs one HMAC too.
+_DUMMY_SALT = "00" * 16
+_DUMMY_DIGEST = "0" * 64
+
+
+@dataclass(frozen=True)
+class LockoutPolicy:
+    """How many failures lock whom out, and for how long."""
+
+    max_failures_per_sender: int = 5
+    max_failures_per_number: int = 10
+    window: timedelta = timedelta(minutes=30)
+    duration: timedelta = timedelta(minutes=30)
+
+
+DEFAULT_POLICY = LockoutPolicy()
+
+
+class Outcome(str, Enum):
+    """The result of an ownership check."""
+
+    VERIFIED = "verified"
+    NOT_VERIFIED = "not_verified"  # unknown number or wrong birth date: never told apart
+    LOCKED_OUT = "locked_out"
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    """The outcome, and the application only when it is :attr:`Outcome.VERIFIED`."""
+
+    outcome: Outcome
+    application: ApplicationView | None = None
+
+
+def _active_lockout(session: Session, kind: str, key: str, now: datetime) -> VerificationLockout | None:
+    query = (
+        select(VerificationLockout)
+        .where(
+            VerificationLockout.kind == kind,
+            VerificationLockout.key == key,
+            VerificationLockout.locked_until > now,
+        )
+        .order_by(VerificationLockout.locked_until.desc())
+        .limit(1)
+    )
+    return session.execute(query).scalar_one_or_none()
+
+
+def is_locked_out(session: Session, *, sender_id: str, number: str, now: datetime) -> bool:
+    """True while ``sender_id`` or ``number`` is locked out."""
+    return (
+        _active_lockout(session, LockoutKind.SENDER, sender_id, now) is not None
+        or _active_lockout(session, LockoutKind.APPLICATION_NUMBER, number, now) is not None
+    )
+
+
+def _failures_since_last_lock(session: Session, kind: str, key: str, now: datetime, window: timedelta) -> int:
+    last_lock = session.execute(
+        select(func.max(VerificationLockout.locked_at)).where(
+            VerificationLockout.kind == kind, VerificationLockout.key == key
+        )
+    ).scalar_one_or_none()
+    since = now - window
+    if last_lock is not None and last_lock > since:
+        # Failures that caused the previous lockout do not count again.
+        since = last_lock
+    column = (
+        VerificationFailure.sender_id
+        if kind == LockoutKind.SENDER
+        else VerificationFailure.application_number
+    )
+    return int(
+        session.execute(
+            select(func.count(VerificationFailure.id)).where(
+                column == key, VerificationFailure.failed_at > since
+            )
+        ).scalar_one()
+    )
+
+
+def record_failure(
+    session: Session, *, sender_id: str, number: str, now: datetime, policy: LockoutPolicy = DEFAULT_POLICY
+) -> bool:
+    """Record a failed check and lock out whoever reached the limit; True when a lockout began."""
+    session.add(VerificationFailure(sender_id=sender_id, application_number=number, failed_at=now))
+    session.flush()
+    locked = False
+    limits = (
+        (LockoutKind.SENDER, sender_id, policy.max_failures_per_sender),
+        (LockoutKind.APPLICATION_NUMBER, number, policy.max_failures_per_number),
+    )
+    for kind, key, limit in limits:
+        if _failures_since_last_lock(session, kind, key, now, policy.window) >= limit:
+            session.add(
+                VerificationLockout(kind=kind, key=key, locked_at=now, locked_until=now + policy.duration)
+            )
+            locked = True
+    return locked
+
+
+def verify_applicant(
+    session: Session,
+    *,
+    number: str,
+    birth_date: date,
+    sender_id: str,
+    hasher: BirthDateHasher,
+    now: datetime,
+    policy: LockoutPolicy = DEFAULT_POLICY,
+) -> VerificationResult:
+    """Check that ``birth_date`` belongs to application ``number`` for ``sender_id``.
+
+    ``number`` must already have a valid check digit (a typo is not a guess and
+    is not counted). Returns the application only when verified.
+    """
+    if is_locked_out(session, sender_id=sender_id, number=number, now=now):
+        return VerificationResult(Outcome.LOCKED_OUT)
+    application = find_application(session, number)
+    if application is None:
+        hasher.matches(birth_date, _DUMMY_SALT, _DUMMY_DIGEST)
+        verified = False
+    else:
+        verified = hasher.matches(birth_date, application.birth_date_salt, application.birth_date_hash)
+    if verified and application is not None:
+        return VerificationResult(Outcome.VERIFIED, ApplicationView.of(application))
+    if record_failure(session, sender_id=sender_id, number=number, now=now, policy=policy):
+        return VerificationResult(Outcome.LOCKED_OUT)
+    return VerificationResult(Outcome.NOT_VERIFIED)
+
+
+def check_application(
+    engine: Engine,
+    *,
+    number: str,
+    birth_date: date,
+    sender_id: str,
+    hasher: BirthDateHasher,
+    now: datetime,
+    policy: LockoutPolicy = DEFAULT_POLICY,
+) -> VerificationResult:
+    """:func:`verify_applicant` in its own transaction (blocking: run it in a thread)."""
+    with session_scope(engine) as session:
+        return verify_applicant(
+            session,
+            number=number,
+            birth_date=birth_date,
+            sender_id=sender_id,
+            hasher=hasher,
+            now=now,
+            policy=policy,
+        )

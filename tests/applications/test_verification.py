@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from applications.models import VerificationFailure
+from applications.repository import add_application, default_handling, unlock
+from applications.verification import Outcome, check_application
+from core.db import session_scope
+
+BIRTH = date(1985, 3, 12)
+WRONG = date(1985, 3, 13)
+
+
+@pytest.fixture
+def number(engine, hasher, now) -> str:
+    with session_scope(engine) as session:
+        application = add_application(
+            session,
+            service_id="passport_reissue",
+            birth_date=BIRTH,
+            handling=default_handling("passport_reissue"),
+            hasher=hasher,
+            now=now,
+            created_by="test",
+        )
+        return application.number
+
+
+def check(engine, hasher, number, birth, sender, at):
+    return check_application(engine, number=number, birth_date=birth, sender_id=sender, hasher=hasher, now=at)
+
+
+def test_right_birth_date_gives_the_application(engine, hasher, number, now):
+    result = check(engine, hasher, number, BIRTH, "alice", now)
+    assert result.outcome is Outcome.VERIFIED
+    assert result.application.number == number
+    assert result.application.service_name_ko == "여권 재발급"
+
+
+def test_unknown_number_and_wrong_date_are_the_same_outcome(engine, hasher, number, now):
+    wrong_date = check(engine, hasher, number, WRONG, "alice", now)
+    unknown = check(engine, hasher, "2026-0001019", BIRTH, "bob", now)
+    assert wrong_date == unknown
+    assert wrong_date.outcome is Outcome.NOT_VERIFIED and wrong_date.application is None
+
+
+def test_sender_is_locked_after_five_failures_for_thirty_minutes(engine, hasher, number, now):
+    outcomes = [
+        check(engine, hasher, number, WRONG, "mallory", now + timedelta(seconds=i)).outcome for i in range(5)
+    ]
+    assert outcomes == [Outcome.NOT_VERIFIED] * 4 + [Outcome.LOCKED_OUT]
+    # Even the right date gets nothing while locked, on any number.
+    assert (
+        check(engine, hasher, number, BIRTH, "mallory", now + timedelta(minutes=29)).outcome
+        is Outcome.LOCKED_OUT
+    )
+    assert check(engine, hasher, "2026-0001027", BIRTH, "mallory", now + timedelta(minutes=29)).outcome is (
+        Outcome.LOCKED_OUT
+    )
+    # Other senders are not affected by one sender's lockout.
+    assert (
+        check(engine, hasher, number, BIRTH, "alice", now + timedelta(minutes=1)).outcome is Outcome.VERIFIED
+    )
+    # The lockout ends after 30 minutes, and old failures do not relock at once.
+    later = now + timedelta(minutes=31)
+    assert check(engine, hasher, number, BIRTH, "mallory", later).outcome is Outcome.VERIFIED
+    assert check(engine, hasher, number, WRONG, "mallory", later).outcome is Outcome.NOT_VERIFIED
+
+
+def test_number_is_locked_for_everyone_after_ten_failures(engine, hasher, number, now):
+    senders = [f"bot-{i}" for i in range(10)]
+    outcomes = [
+        check(engine, hasher, number, WRONG, sender, now + timedelta(seconds=i)).outcome
+        for i, sender in enumerate(senders)
+    ]
+    assert outcomes[:9] == [Outcome.NOT_VERIFIED] * 9 and outcomes[9] is Outcome.LOCKED_OUT
+    # The real applicant, who never failed, is locked out of that number too.
+    assert (
+        check(engine, hasher, number, BIRTH, "owner", now + timedelta(minutes=5)).outcome
+        is Outcome.LOCKED_OUT
+    )
+    assert (
+        check(engine, hasher, number, BIRTH, "owner", now + timedelta(minutes=31)).outcome is Outcome.VERIFIED
+    )
+
+
+def test_unknown_numbers_lock_out_exactly_like_real_ones(engine, hasher, now):
+    outcomes = [
+        check(engine, hasher, "2026-0001019", BIRTH, f"s{i}", now + timedelta(seconds=i)).outcome
+        for i in range(11)
+    ]
+    assert outcomes == [Outcome.NOT_VERIFIED] * 9 + [Outcome.LOCKED_OUT] * 2
+
+
+def test_failures_older_than_the_window_do_not_count(engine, hasher, number, now):
+    for i in range(4):
+        check(engine, hasher, number, WRONG, "slow", now + timedelta(minutes=i))
+    # 40 minutes later the early failures have expired.
+    assert (
+        check(engine, hasher, number, WRONG, "slow", now + timedelta(minutes=40)).outcome
+        is Outcome.NOT_VERIFIED
+    )
+
+
+def test_lockout_survives_a_restart_because_it_is_in_the_database(engine, hasher, number, now, tmp_path):
+    for i in range(5):
+        check(engine, hasher, number, WRONG, "mallory", now + timedelta(seconds=i))
+    engine.dispose()  # what a restart of the action server amounts to
+    assert (
+        check(engine, hasher, number, BIRTH, "mallory", now + timedelta(minutes=1)).outcome
+        is Outcome.LOCKED_OUT
+    )
+
+
+def test_staff_unlock_lifts_the_lockout_and_forgets_failures(engine, hasher, number, now):
+    for i in range(5):
+        check(engine, hasher, number, WRONG, "mallory", now + timedelta(seconds=i))
+    with session_scope(engine) as session:
+        assert unlock(session, sender_id="mallory") == 1
+        assert session.query(VerificationFailure).filter_by(sender_id="mallory").count() == 0
+    at = now + timedelta(minutes=1)
+    assert check(engine, hasher, number, BIRTH, "mallory", at).outcome is Outcome.VERIFIED
+
+
+def test_lockout_time_uses_the_injected_clock(engine, hasher, number):
+    past = datetime(2020, 1, 1)
+    for i in range(5):
+        check(engine, hasher, number, WRONG, "mallory", past + timedelta(seconds=i))
+    assert (
+        check(engine, hasher, number, BIRTH, "mallory", past + timedelta(minutes=10)).outcome
+        is Outcome.LOCKED_OUT
+    )
