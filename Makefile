@@ -58,6 +58,9 @@ test: install train  ## everything CI runs: data validation, lint, unit, convers
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
+bench: install train  ## REST throughput and latency at 1, 10 and 50 conversations (not part of test)
+	$(PY) -m bench.rest_bench
+
 lint:  ## ruff and mypy
 	$(BIN)/ruff check .
 	$(BIN)/mypy core nlu actions knowledge channels
