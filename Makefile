@@ -8,6 +8,7 @@ BIN         := $(VENV)/bin
 STAMP       := $(VENV)/.installed
 MODEL       := models/assistant.tar.gz
 SPACY_PIPE  := build/spacy_gazetteer/meta.json
+AXE         := build/node/node_modules/axe-core/axe.min.js
 
 export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
@@ -17,7 +18,7 @@ export PYTHONWARNINGS ?= ignore::DeprecationWarning
 
 TRAIN_INPUTS := config.yml $(shell find bot nlu/data nlu/components nlu/gazetteer -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
 
-.PHONY: help install train run test eval crossval bench lint db telegram constraints clean
+.PHONY: help install train run test eval crossval bench lint db telegram constraints clean catalogue-check
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -53,7 +54,10 @@ run: install train db  ## start the whole assistant in the foreground (Ctrl-C st
 telegram: install train db  ## run the Telegram connector in polling mode (needs TELEGRAM_TOKEN)
 	$(PY) -m channels.telegram_polling
 
-test: install train  ## everything CI runs: data validation, lint, unit, conversation and browser tests
+$(AXE):
+	npm install --prefix build/node --no-audit --no-fund --silent axe-core@4
+
+test: install train $(AXE)  ## everything CI runs: data validation, lint, unit, conversation and browser tests
 	$(BIN)/rasa data validate --config config.yml --domain bot/domain --data bot/rules bot/stories nlu/data --fail-on-warnings --quiet
 	$(BIN)/ruff check .
 	$(BIN)/pytest
@@ -61,9 +65,12 @@ test: install train  ## everything CI runs: data validation, lint, unit, convers
 bench: install train  ## REST throughput and latency at 1, 10 and 50 conversations (not part of test)
 	$(PY) -m bench.rest_bench
 
+catalogue-check: install  ## validate the service catalogue YAML without touching the database
+	$(PY) -m knowledge validate knowledge/catalogue
+
 lint:  ## ruff and mypy
 	$(BIN)/ruff check .
-	$(BIN)/mypy core nlu actions knowledge channels
+	$(BIN)/mypy core nlu actions knowledge applications channels
 
 constraints:  ## re-pin constraints.txt from the current venv
 	(echo "# Every dependency pinned; generated from a working venv with 'pip freeze' and checked with 'pip check'."; \

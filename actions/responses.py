@@ -28,6 +28,12 @@ _lock = threading.Lock()
 _cache: Dict[str, Any] = {"stamp": None, "responses": {}}
 
 
+# Keys of a dispatched message that values must not overwrite.
+_RESERVED = frozenset(
+    {"text", "buttons", "image", "json_message", "template", "response", "attachment", "elements", "utter_action"}
+)
+
+
 class _KeepMissing(dict):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
@@ -96,11 +102,12 @@ def utter(
     **values: Any,
 ) -> None:
     """Send response ``name`` in the tracker's language; ``buttons`` are added
-    after the response's own. The message carries ``utter_action`` = ``name``,
-    as Rasa's own responses do."""
+    after the response's own. Like a domain response sent with values, the
+    message carries ``utter_action`` = ``name`` and the values themselves."""
     language = tracker.get_slot("language") or DEFAULT_LANGUAGE
     slot_values = {k: v for k, v in (tracker.slots or {}).items() if isinstance(v, (str, int, float))}
     message = render(name, language, {**slot_values, **values})
+    extra = {key: value for key, value in values.items() if key not in _RESERVED}
     dispatcher.utter_message(
-        text=message["text"], buttons=message["buttons"] + list(buttons or []), utter_action=name
+        text=message["text"], buttons=message["buttons"] + list(buttons or []), utter_action=name, **extra
     )

@@ -25,6 +25,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.responses import utter
 from applications.birthdates import BirthDateError, BirthDateProblem, parse_birth_date
 from applications.clock import Clock, korean_date, utc_now
 from applications.hashing import BirthDateHasher
@@ -37,7 +38,6 @@ from applications.verification import (
     VerificationResult,
     check_application,
 )
-from actions.responses import utter
 from core.db import get_engine
 from core.privacy import contains_resident_number_mask, mask_resident_numbers
 

@@ -16,6 +16,13 @@ from core.privacy import install_log_masking
 from core.settings import get_settings
 
 
+def _warm_up() -> None:
+    """Load the Korean analyser now, so the first citizen does not wait for it."""
+    from knowledge.text import get_kiwi
+
+    get_kiwi().tokenize("여권 재발급")
+
+
 def main() -> None:
     """Configure logging with masking, then serve the `actions` package."""
     from rasa_sdk import endpoint, utils
@@ -24,6 +31,7 @@ def main() -> None:
     utils.configure_colored_logging(os.environ.get("LOG_LEVEL", "INFO"))
     logging.getLogger("matplotlib").setLevel(logging.WARNING)
     install_log_masking()
+    _warm_up()
     os.environ["SANIC_HOST"] = settings.action_host
     endpoint.run("actions", port=settings.action_port, cors_origins=None)
 

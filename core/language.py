@@ -25,9 +25,7 @@ def detect_language(text: str) -> Optional[str]:
     for char in text:
         if _is_hangul(char):
             hangul += 1
-        elif char.isascii() and char.isalpha():
-            latin += 1
-        elif char.isalpha() and unicodedata.name(char, "").startswith("LATIN"):
+        elif char.isalpha() and (char.isascii() or unicodedata.name(char, "").startswith("LATIN")):
             latin += 1
     if hangul:
         return "ko"

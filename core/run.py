@@ -55,8 +55,8 @@ def banner(env: Mapping[str, str], names: List[str]) -> str:
         "",
         "Citizen-service assistant / 정부 민원 안내 도우미",
         f"  REST channel : POST http://localhost:{env['RASA_PORT']}/webhooks/rest/webhook",
-        '                 curl -s localhost:%s/webhooks/rest/webhook -d \'{"sender":"me","message":"안녕하세요"}\''
-        % env["RASA_PORT"],
+        f"                 curl -s localhost:{env['RASA_PORT']}/webhooks/rest/webhook"
+        """ -d '{"sender":"me","message":"안녕하세요"}'""",
     ]
     if "web" in names:
         lines.append(f"  Chat page    : http://localhost:{env['WEB_PORT']}")
@@ -74,7 +74,7 @@ def main() -> None:
     print(banner(env, names), flush=True)
     honcho = shutil.which("honcho", path=str(Path(sys.executable).parent)) or "honcho"
     os.chdir(PROJECT_ROOT)
-    os.execvpe(honcho, [honcho, "start", "-f", "Procfile", *names], env)
+    os.execvpe(honcho, [honcho, "start", "-f", "Procfile", *names], env)  # noqa: S606 - fixed argv
 
 
 if __name__ == "__main__":

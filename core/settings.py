@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Tuple
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,7 +42,7 @@ class Settings:
     rasa_port: int = 5005
     action_host: str = "127.0.0.1"
     action_port: int = 5055
-    web_host: str = "0.0.0.0"
+    web_host: str = "0.0.0.0"  # noqa: S104 - the gateway is the one public port
     web_port: int = 8080
     rasa_token: Optional[str] = None
     telegram_token: Optional[str] = None
@@ -51,6 +51,7 @@ class Settings:
     telegram_base_url: Optional[str] = None
     hash_salt: Optional[str] = field(default=None, repr=False)
     default_language: str = "ko"
+    web_allowed_origins: Tuple[str, ...] = ()
 
     @property
     def rasa_url(self) -> str:
@@ -78,7 +79,7 @@ def get_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         rasa_port=_int(env, "RASA_PORT", 5005),
         action_host=env.get("ACTION_HOST", "127.0.0.1"),
         action_port=_int(env, "ACTION_PORT", 5055),
-        web_host=env.get("WEB_HOST", "0.0.0.0"),
+        web_host=env.get("WEB_HOST", "0.0.0.0"),  # noqa: S104 - the one public port
         web_port=_int(env, "WEB_PORT", 8080),
         rasa_token=_optional(env, "RASA_TOKEN"),
         telegram_token=_optional(env, "TELEGRAM_TOKEN"),
@@ -87,4 +88,7 @@ def get_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         telegram_base_url=_optional(env, "TELEGRAM_BASE_URL"),
         hash_salt=_optional(env, "ASSISTANT_HASH_SALT"),
         default_language=env.get("ASSISTANT_DEFAULT_LANGUAGE", "ko") or "ko",
+        web_allowed_origins=tuple(
+            origin.strip().rstrip("/") for origin in env.get("WEB_ALLOWED_ORIGINS", "").split(",") if origin.strip()
+        ),
     )

@@ -79,10 +79,7 @@ def _resolve_century(two_digits: int, today: dt.date) -> int:
 
 def _date_from_match(match: re.Match, today: dt.date) -> Optional[dt.date]:
     groups = match.groupdict()
-    if groups.get("y"):
-        year = int(groups["y"])
-    else:
-        year = _resolve_century(int(groups["yy"]), today)
+    year = int(groups["y"]) if groups.get("y") else _resolve_century(int(groups["yy"]), today)
     month = _MONTHS[groups["mon"].lower()] if groups.get("mon") else int(groups["m"])
     try:
         return dt.date(year, month, int(groups["d"]))

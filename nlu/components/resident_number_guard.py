@@ -54,8 +54,10 @@ class ResidentNumberGuard(GraphComponent):
             if not carries_resident_number(message.get(TEXT) or ""):
                 continue
             intent = {"name": SHARE_RESIDENT_NUMBER, "confidence": 1.0}
+            # The other intents stay ranked, at zero, so the FallbackClassifier's
+            # ambiguity check cannot overrule the guard.
             ranking = [intent] + [
-                item
+                {**item, "confidence": 0.0}
                 for item in message.get(INTENT_RANKING_KEY, [])
                 if item.get("name") != SHARE_RESIDENT_NUMBER
             ]

@@ -1,0 +1,389 @@
+"""Text analysis for matching what citizens type against service names.
+
+Korean goes through kiwipiepy's morphological analyser: particles, endings and
+the light verb 하다 are dropped so "여권을 재발급하려면" and "여권재발급" give the
+same content key ("여권재발급"). Hangul is then compared jamo by jamo so one
+wrong vowel ("가족관게") costs one edit. English is lower-cased, stop words are
+dropped and words are reduced to a rough stem ("renewal" -> "renew").
+
+The analyser is built once, on first use (it takes about a second), never at
+import time.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, List, Tuple
+
+_kiwi: Any | None = None
+_kiwi_lock = threading.Lock()
+
+# Morpheme tags whose form carries meaning for a service name: nouns, roots,
+# prefixes and noun suffixes, numbers and hanja (verbs such as 떼다 and
+# 받다 only separate the words of a name).
+_CONTENT_TAGS = {"NNG", "NNP", "NR", "SN", "SH", "XPN", "XSN", "XR"}
+# Adverbs are kept only when they can be part of a name ("처음 여권"); these
+# question and filler adverbs never are.
+_FILLER_ADVERBS = frozenset(
+    [
+        "어떻게",
+        "얼마나",
+        "얼마",
+        "빨리",
+        "다시",
+        "언제",
+        "왜",
+        "꼭",
+        "바로",
+        "지금",
+        "그냥",
+        "혹시",
+        "이미",
+        "아직",
+        "같이",
+        "미리",
+        "많이",
+        "너무",
+        "제일",
+        "가장",
+        "정말",
+        "진짜",
+        "그럼",
+        "그러면",
+        "그리고",
+        "근데",
+        "그런데",
+        "또는",
+        "혹은",
+        "좀",
+        "더",
+        "또",
+        "잘",
+        "못",
+        "안",
+        "어디",
+        "모두",
+        "다",
+        "먼저",
+        "나중",
+        "이제",
+        "벌써",
+        "계속",
+        "따로",
+    ]
+)
+_HANGUL_OR_DIGIT = re.compile(r"[가-힣0-9]")
+_LATIN_WORD = re.compile(r"[a-z0-9]+")
+_HANGUL_SYLLABLE = re.compile(r"[가-힣]")
+
+ENGLISH_STOP_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "i",
+        "me",
+        "my",
+        "mine",
+        "we",
+        "our",
+        "us",
+        "you",
+        "your",
+        "he",
+        "she",
+        "it",
+        "its",
+        "they",
+        "them",
+        "their",
+        "is",
+        "am",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "do",
+        "does",
+        "did",
+        "doing",
+        "done",
+        "to",
+        "of",
+        "in",
+        "on",
+        "at",
+        "for",
+        "from",
+        "by",
+        "with",
+        "about",
+        "into",
+        "as",
+        "and",
+        "or",
+        "but",
+        "not",
+        "no",
+        "how",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "when",
+        "where",
+        "why",
+        "can",
+        "could",
+        "would",
+        "should",
+        "will",
+        "shall",
+        "may",
+        "might",
+        "must",
+        "please",
+        "pls",
+        "plz",
+        "hi",
+        "hello",
+        "hey",
+        "want",
+        "wanna",
+        "need",
+        "needs",
+        "needed",
+        "get",
+        "gets",
+        "getting",
+        "got",
+        "much",
+        "many",
+        "long",
+        "take",
+        "takes",
+        "there",
+        "here",
+        "this",
+        "that",
+        "these",
+        "those",
+        "if",
+        "so",
+        "some",
+        "any",
+        "u",
+        "im",
+        "ive",
+        "tell",
+        "know",
+        "like",
+        "thanks",
+        "thank",
+        "kindly",
+        "sir",
+        "madam",
+        "help",
+        "question",
+        "ask",
+        "asking",
+        "just",
+        "also",
+        "again",
+        "then",
+        "now",
+        "soon",
+        "very",
+        "really",
+        "one",
+        "ok",
+        "okay",
+    ]
+)
+
+
+def get_kiwi() -> Any:
+    """The shared kiwipiepy analyser, created on first call (thread-safe)."""
+    global _kiwi
+    if _kiwi is None:
+        with _kiwi_lock:
+            if _kiwi is None:
+                from kiwipiepy import Kiwi
+
+                _kiwi = Kiwi()
+    return _kiwi
+
+
+def normalize(text: str) -> str:
+    """NFKC, lower case, one space between words."""
+    return " ".join(unicodedata.normalize("NFKC", text).lower().split())
+
+
+def korean_morphemes(text: str) -> Tuple[str, ...]:
+    """The content morphemes of the Hangul (and digit) parts of ``text``, in order.
+
+    Particles, endings, copulas and 하다/되다 suffixes are dropped.
+    """
+    if not _HANGUL_SYLLABLE.search(text):
+        return ()
+    return _korean_morphemes_cached(text)
+
+
+@lru_cache(maxsize=20_000)
+def _korean_morphemes_cached(text: str) -> Tuple[str, ...]:
+    kiwi = get_kiwi()
+    with _kiwi_lock:
+        tokens = kiwi.tokenize(text)
+    kept: List[str] = []
+    for token in tokens:
+        keep = token.tag in _CONTENT_TAGS or (
+            token.tag == "MAG" and len(token.form) >= 2 and token.form not in _FILLER_ADVERBS
+        )
+        if keep:
+            form = "".join(_HANGUL_OR_DIGIT.findall(token.form))
+            if form:
+                kept.append(form)
+    return tuple(kept)
+
+
+def korean_parse_is_suspect(text: str) -> bool:
+    """True when the analyser had to guess (an unknown or bound-noun piece),
+    as it does for a misspelt name such as "주민등록초븐"."""
+    if not _HANGUL_SYLLABLE.search(text):
+        return False
+    kiwi = get_kiwi()
+    with _kiwi_lock:
+        tokens = kiwi.tokenize(normalize(text))
+    return any(token.tag in ("UN", "NNB") for token in tokens)
+
+
+def english_stem(word: str) -> str:
+    """A rough stem: strips one common suffix, keeping at least three letters."""
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    for suffix in (
+        "ations",
+        "ation",
+        "ances",
+        "ance",
+        "ences",
+        "ence",
+        "ments",
+        "ment",
+        "ings",
+        "ing",
+        "ness",
+        "ers",
+        "er",
+        "ed",
+        "es",
+        "s",
+        "al",
+        "e",
+    ):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def english_words(text: str) -> Tuple[str, ...]:
+    """English content words of ``text`` as typed (stop words removed).
+
+    Numbers count as words only next to English ("pension at 65"), so the
+    digits of a Korean message ("2026년") are not mistaken for English.
+    """
+    words = _LATIN_WORD.findall(normalize(text).replace("'s", ""))
+    has_letters = any(not word.isdigit() for word in words)
+    return tuple(
+        word
+        for word in words
+        if word not in ENGLISH_STOP_WORDS and len(word) > 1 and (has_letters or not word.isdigit())
+    )
+
+
+def to_jamo(text: str) -> str:
+    """Hangul syllables split into their jamo; other characters unchanged."""
+    out: List[str] = []
+    for char in text:
+        code = ord(char) - 0xAC00
+        if 0 <= code < 11172:
+            out.append(chr(0x1100 + code // 588))
+            out.append(chr(0x1161 + (code % 588) // 28))
+            if code % 28:
+                out.append(chr(0x11A7 + code % 28))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class AnalysedText:
+    """A text reduced for matching: Korean content key and English stems."""
+
+    morphemes: Tuple[str, ...]
+    english_raw: Tuple[str, ...]
+
+    @property
+    def english(self) -> Tuple[str, ...]:
+        """The English words reduced to their stems."""
+        return tuple(english_stem(word) for word in self.english_raw)
+
+    @property
+    def korean_key(self) -> str:
+        """The Korean content morphemes joined without spaces."""
+        return "".join(self.morphemes)
+
+
+def analyse(text: str) -> AnalysedText:
+    """Analyse ``text`` for matching (Korean morphemes and English stems)."""
+    text = normalize(text)
+    return AnalysedText(korean_morphemes(text), english_words(text))
+
+
+def edit_distance(a: str, b: str, limit: int) -> int | None:
+    """Levenshtein distance of ``a`` and ``b``, or ``None`` when above ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return None
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, start=1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+        if min(current) > limit:
+            return None
+        previous = current
+    return previous[-1] if previous[-1] <= limit else None
+
+
+def substring_alignment(pattern: str, text: str, limit: int) -> Tuple[int, int, int] | None:
+    """The substring of ``text`` closest to ``pattern`` (Sellers' algorithm).
+
+    Returns ``(edits, start, end)`` for the best ``text[start:end]``, or
+    ``None`` when every substring needs more than ``limit`` edits.
+    """
+    found = text.find(pattern)
+    if found >= 0:
+        return 0, found, found + len(pattern)
+    if limit <= 0 or not text:
+        return None
+    # Each cell holds (edits, start of the substring in text).
+    previous = [(i, 0) for i in range(len(pattern) + 1)]
+    best = (previous[-1][0], 0, 0)
+    for j, char in enumerate(text, start=1):
+        current = [(0, j)] + [(0, 0)] * len(pattern)
+        for i, pattern_char in enumerate(pattern, start=1):
+            diagonal = previous[i - 1]
+            substitute = (diagonal[0] + (pattern_char != char), diagonal[1])
+            delete = (previous[i][0] + 1, previous[i][1])
+            insert = (current[i - 1][0] + 1, current[i - 1][1])
+            current[i] = min(substitute, delete, insert, key=lambda cell: (cell[0], -cell[1]))
+        if current[-1][0] < best[0]:
+            best = (current[-1][0], current[-1][1], j)
+        previous = current
+    return best if best[0] <= limit else None
