@@ -128,9 +128,8 @@ def own_stack() -> Iterator[Tuple[str, str]]:
 
     from tests.support.stack import start_stack
 
-    with tempfile.TemporaryDirectory(prefix="bench-") as folder:
-        with start_stack(Path(folder)) as stack:
-            yield stack.rasa_url, stack.rasa_token
+    with tempfile.TemporaryDirectory(prefix="bench-") as folder, start_stack(Path(folder)) as stack:
+        yield stack.rasa_url, stack.rasa_token
 
 
 def main(argv: Optional[List[str]] = None) -> None:

@@ -11,12 +11,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-from tests.support.stack import PROJECT_ROOT, Stack, require_model, stack_environment, start_stack, free_port
+from tests.support.stack import PROJECT_ROOT, Stack, free_port, require_model, stack_environment, start_stack
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
