@@ -18,6 +18,12 @@ import pytest
 from tests.support.stack import PROJECT_ROOT, Stack, free_port, require_model, stack_environment, start_stack
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+
+# Several Sanic apps (Rasa's, channel test apps) start in one test process;
+# outside test mode Sanic refuses a second app with the same internal state.
+from sanic import Sanic  # noqa: E402
+
+Sanic.test_mode = True
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
 

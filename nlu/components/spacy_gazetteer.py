@@ -102,6 +102,7 @@ class SpacyGazetteerExtractor(GraphComponent):
 
     def extract(self, text: str, tokens: List[Token]) -> List[Dict[str, Any]]:
         """Entities for the ruler's matches over ``tokens`` (offsets into ``text``)."""
+        tokens = [token for token in tokens if token.text]
         if self._nlp is None or not tokens:
             return []
         from spacy.tokens import Doc

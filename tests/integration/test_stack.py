@@ -58,6 +58,7 @@ def test_resident_number_is_warned_about_and_never_stored(live_stack) -> None:
         "안녕 hello 你好 مرحبا",
         "가" * 3000,
     ],
+    ids=["empty", "emoji", "control", "markup", "sql", "mixed-script", "3000-chars"],
 )
 def test_bad_input_gets_an_answer_not_a_500(live_stack, message: str) -> None:
     status, reply = post_rest(live_stack.rasa_url, sender(), message)
@@ -68,6 +69,7 @@ def test_bad_input_gets_an_answer_not_a_500(live_stack, message: str) -> None:
 @pytest.mark.parametrize(
     "body",
     [b"not json", b"[1, 2, 3]", b'{"sender": "x", "message": 42}', json.dumps({"sender": "x", "message": "x" * 10_000}).encode()],
+    ids=["not-json", "array", "number-message", "10000-chars"],
 )
 def test_malformed_or_oversized_bodies_get_a_clear_4xx(live_stack, body: bytes) -> None:
     request = urllib.request.Request(
