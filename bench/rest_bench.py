@@ -21,7 +21,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple
 
 import aiohttp
 
@@ -42,8 +42,15 @@ class LevelResult:
 
     concurrency: int
     latencies: List[float] = field(default_factory=list)
-    errors: int = 0
+    error_kinds: Dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+
+    @property
+    def errors(self) -> int:
+        return sum(self.error_kinds.values())
+
+    def fail(self, kind: str) -> None:
+        self.error_kinds[kind] = self.error_kinds.get(kind, 0) + 1
 
     @property
     def turns(self) -> int:
@@ -56,6 +63,7 @@ class LevelResult:
         return (
             f"{self.concurrency:>11} {self.turns:>6} {self.turns / self.seconds:>10.1f} "
             f"{p50 * 1000:>9.0f} {p95 * 1000:>9.0f} {self.errors:>7}"
+            + (f"  ({', '.join(f'{k}: {v}' for k, v in sorted(self.error_kinds.items()))})" if self.errors else "")
         )
 
 
@@ -66,11 +74,17 @@ async def _conversation(session: aiohttp.ClientSession, url: str, result: LevelR
         try:
             async with session.post(url, json={"sender": sender, "message": text}) as response:
                 body = await response.json(content_type=None)
-                if response.status != 200 or not body:
-                    result.errors += 1
+                if response.status != 200:
+                    result.fail(f"HTTP {response.status}")
                     continue
-        except (aiohttp.ClientError, asyncio.TimeoutError):
-            result.errors += 1
+                if not body:
+                    result.fail("empty reply")
+                    continue
+        except asyncio.TimeoutError:
+            result.fail("timeout")
+            continue
+        except aiohttp.ClientError as error:
+            result.fail(type(error).__name__)
             continue
         result.latencies.append(time.perf_counter() - started)
 
