@@ -60,7 +60,7 @@ def create_schema(engine: Optional[Engine] = None) -> Engine:
     """
     import importlib
 
-    for module in ("knowledge.models", "applications.models", "actions.records"):
+    for module in ("knowledge.models", "applications.models", "records.models"):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as error:

@@ -1,0 +1,221 @@
+"""Sending a citizen to a person: the agency in charge, or the 110 call centre.
+
+A handoff happens when the citizen asks for a person (intent ``human_handoff``),
+when two messages in a row were not understood, or after a thumbs-down. The
+contact is the agency that owns the service in context (slot
+``current_service``: its phone and hours from the catalogue), else the
+Government Call Centre 110. The reply says whether the line is open now (Korea
+time, working days, public holidays), and the handoff is recorded for staff
+with a masked transcript (:mod:`records`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Callable, Dict, List, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.office_hours import (
+    DEFAULT_HOURS,
+    Availability,
+    Clock,
+    OfficeHours,
+    availability,
+    format_opening,
+    parse_hours,
+    utc_now,
+)
+from actions.responses import render, utter
+from core.db import create_schema, get_engine, session_scope
+from knowledge.models import Service
+from records.repository import record_handoff
+from records.transcript import masked_transcript
+
+logger = logging.getLogger(__name__)
+
+CONTEXT_SLOT = "current_service"
+CALL_CENTRE_PHONE = "110"
+
+# What to say before the contact, by reason; "requested" needs no preamble.
+_PREAMBLES = {
+    "repeated_fallback": "utter_handoff_after_fallback",
+    "thumbs_down": "utter_handoff_after_thumbs_down",
+}
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Who to call: an agency of the catalogue, or the call centre when ``agency_id`` is None."""
+
+    agency_id: Optional[str]
+    agency_name: str
+    service_name: str
+    phone: str
+    hours_text: str
+    hours: OfficeHours
+
+
+def _language(tracker: Tracker) -> str:
+    return "en" if tracker.get_slot("language") == "en" else "ko"
+
+
+def find_contact(engine: Engine, service_id: Optional[str], language: str) -> Optional[Contact]:
+    """The contact of the agency that runs ``service_id``; None to use 110.
+
+    Blocking (reads the catalogue): run it in a thread. A service without an
+    agency phone falls back to 110 too.
+    """
+    if not service_id:
+        return None
+    with session_scope(engine) as session:
+        service = session.get(Service, service_id)
+        if service is None or service.agency is None:
+            return None
+        agency = service.agency
+        phone = agency.phone or service.where_phone
+        if not phone:
+            return None
+        hours_text = (agency.hours_en if language == "en" else agency.hours_ko) or ""
+        return Contact(
+            agency_id=agency.id,
+            agency_name=agency.name(language),
+            service_name=service.name(language),
+            phone=phone,
+            hours_text=hours_text,
+            hours=parse_hours(agency.hours_ko),
+        )
+
+
+def describe_availability(state: Availability, language: str) -> str:
+    """One sentence in ``language``: open now, or why closed and when it opens."""
+    if state.open_now:
+        return render("utter_handoff_open_now", language)["text"]
+    values: Dict[str, Any] = {
+        "next_open": format_opening(state.next_open, language) if state.next_open else "",
+        "holiday": state.holiday.name(language) if state.holiday else "",
+    }
+    name = {
+        "holiday": "utter_handoff_closed_holiday",
+        "weekend": "utter_handoff_closed_weekend",
+    }.get(state.closed_because or "", "utter_handoff_closed_hours")
+    return render(name, language, values)["text"]
+
+
+class HandoffService:
+    """Finds the contact, tells the citizen, and records the handoff.
+
+    Shared by the handoff, fallback and feedback actions so every route to a
+    person says the same thing and is recorded the same way.
+    """
+
+    def __init__(self, engine_factory: Callable[[], Engine] = get_engine, clock: Clock = utc_now) -> None:
+        self._engine_factory = engine_factory
+        self._clock = clock
+
+    def _engine(self) -> Engine:
+        return self._engine_factory()
+
+    async def hand_off(self, dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> None:
+        """Send the contact in the citizen's language and record the handoff."""
+        language = _language(tracker)
+        service_id = tracker.get_slot(CONTEXT_SLOT)
+        try:
+            contact = await asyncio.to_thread(find_contact, self._engine(), service_id, language)
+        except SQLAlchemyError as error:
+            logger.error("handoff: catalogue lookup failed: %s", type(error).__name__)
+            contact = None
+        now = self._clock()
+        state = availability(contact.hours if contact else DEFAULT_HOURS, now)
+        when = describe_availability(state, language)
+        preamble = _PREAMBLES.get(reason)
+        if preamble:
+            utter(dispatcher, tracker, preamble)
+        if contact is None:
+            utter(dispatcher, tracker, "utter_handoff_call_centre", availability=when, phone=CALL_CENTRE_PHONE)
+        else:
+            utter(
+                dispatcher,
+                tracker,
+                "utter_handoff_agency",
+                availability=when,
+                agency=contact.agency_name,
+                service_name=contact.service_name,
+                phone=contact.phone,
+                hours=contact.hours_text,
+            )
+        await self._record(tracker, reason, language, service_id if contact else None, contact, state, now)
+
+    async def _record(
+        self,
+        tracker: Tracker,
+        reason: str,
+        language: str,
+        service_id: Optional[str],
+        contact: Optional[Contact],
+        state: Availability,
+        now: datetime,
+    ) -> None:
+        transcript = masked_transcript(tracker.events or [])
+        try:
+            await asyncio.to_thread(self._store, tracker.sender_id or "unknown", reason, language,
+                                    service_id, contact, state, now, transcript)
+        except (SQLAlchemyError, OSError) as error:
+            # The citizen already has the contact; a lost record must not break the reply.
+            logger.error("handoff could not be recorded: %s", type(error).__name__)
+
+    def _store(
+        self,
+        sender_id: str,
+        reason: str,
+        language: str,
+        service_id: Optional[str],
+        contact: Optional[Contact],
+        state: Availability,
+        now: datetime,
+        transcript: List[Dict[str, str]],
+    ) -> None:
+        engine = create_schema(self._engine())
+        record_handoff(
+            engine,
+            sender_id=sender_id,
+            reason=reason,
+            language=language,
+            service_id=service_id,
+            agency_id=contact.agency_id if contact else None,
+            open_now=state.open_now,
+            transcript=transcript,
+            at=_naive_utc(now),
+        )
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    """``moment`` as the naive UTC the database keeps."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+class ActionHandOff(Action):
+    """The citizen asked for a person: give the right contact and record it."""
+
+    def __init__(self, handoff: Optional[HandoffService] = None) -> None:
+        self._handoff = handoff or HandoffService()
+
+    def name(self) -> str:
+        return "action_hand_off"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        reason = "repeated_fallback" if intent == "nlu_fallback" else "requested"
+        await self._handoff.hand_off(dispatcher, tracker, reason)
+        return []

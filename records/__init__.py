@@ -1,0 +1,1 @@
+"""What staff need to follow up on: handoffs to a person and citizens' feedback."""
