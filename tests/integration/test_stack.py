@@ -103,3 +103,32 @@ def test_restart_keeps_the_conversation(tmp_path: Path) -> None:
             events = json.loads(response.read())["events"]
         user_texts = [event.get("text") for event in events if event["event"] == "user"]
         assert user_texts[:2] == ["영어로 해주세요", "안녕하세요"]
+
+
+def run_staff_command(stack, *args: str) -> str:
+    """A staff command against the running stack's database, as a clerk runs it."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", *args], env=stack.env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_staff_fee_change_is_answered_by_the_running_bot(live_stack) -> None:
+    run_staff_command(live_stack, "knowledge", "set", "passport_reissue", "fee.ko", "77,700원(시험용)", "--by", "test")
+    status, reply = post_rest(live_stack.rasa_url, sender(), "여권 재발급 수수료 얼마예요?")
+    assert status == 200 and "77,700원(시험용)" in texts(reply)
+
+
+def test_staff_status_change_is_reported_by_the_running_bot(live_stack) -> None:
+    run_staff_command(
+        live_stack, "applications", "move", "2026-0001027", "rejected",
+        "--reason", "소득 기준 초과(시험용)", "--reason-en", "Income above the limit (test)", "--by", "test",
+    )
+    citizen = sender()
+    post_rest(live_stack.rasa_url, citizen, "2026-0001027 처리 상태 알려주세요")
+    status, reply = post_rest(live_stack.rasa_url, citizen, "1990-07-25")
+    assert status == 200 and "소득 기준 초과(시험용)" in texts(reply)
