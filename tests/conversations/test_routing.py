@@ -176,7 +176,11 @@ async def test_feedback_round_trip_reaches_the_staff_report(rasa_agent) -> None:
 
 
 async def test_two_messages_not_understood_hand_off(rasa_agent) -> None:
+    # Whether a given gibberish string falls below the NLU threshold depends on
+    # the trained weights; the `/nlu_fallback` payload gives the dialogue exactly
+    # what the FallbackClassifier emits, so this tests the two-in-a-row rule itself.
     sender = new_sender()
-    await say(rasa_agent, sender, "asdkjh qwpoeiru zmxncb")
-    reply = texts(await say(rasa_agent, sender, "qpwoeiru alskdjf zmxncbv"))
+    first = texts(await say(rasa_agent, sender, "/nlu_fallback"))
+    assert "110" not in first
+    reply = texts(await say(rasa_agent, sender, "/nlu_fallback"))
     assert "110" in reply
