@@ -62,10 +62,10 @@ test: install train $(AXE)  ## everything CI runs: data validation, lint, unit, 
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
-eval: install train  ## score the model and Rasa's default pipeline on nlu/test; report in reports/nlu/
+eval: install train $(SPACY_PIPE)  ## score the model and Rasa's default pipeline on nlu/test; report in reports/nlu/
 	$(PY) -m nlu.evaluation eval
 
-crossval: install  ## 5-fold cross-validation over nlu/data, per language
+crossval: install $(SPACY_PIPE)  ## 5-fold cross-validation over nlu/data, per language
 	$(PY) -m nlu.evaluation crossval --folds 5
 
 bench: install train  ## REST throughput and latency at 1, 10 and 50 conversations (not part of test)
