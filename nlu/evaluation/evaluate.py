@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import platform
+import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
@@ -125,7 +126,7 @@ def run_eval(
         "run": {
             "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "machine": machine(),
-            "command": "python -m nlu.evaluation eval",
+            "command": " ".join(["python -m nlu.evaluation", *sys.argv[1:]]) or "python -m nlu.evaluation eval",
             "test_split": layout.relative(layout.test_split),
             "warnings": staleness_warnings(layout, model),
         },
