@@ -17,6 +17,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS ?= ignore::DeprecationWarning
 
 TRAIN_INPUTS := config.yml $(shell find bot nlu/data nlu/components nlu/gazetteer -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
+CATALOGUE_SERVICES := $(wildcard knowledge/catalogue/services/*.yml)
 
 .PHONY: help install train run test eval crossval bench lint db telegram constraints clean catalogue-check
 
@@ -33,12 +34,13 @@ $(STAMP): requirements.txt constraints.txt
 	$(PY) -m pip check
 	@touch $@
 
-$(SPACY_PIPE): $(STAMP) nlu/gazetteer/build.py $(wildcard nlu/gazetteer/*.yml)
+# The install stamp is order-only: a dependency-only change does not rebuild or retrain.
+$(SPACY_PIPE): nlu/gazetteer/build.py $(wildcard nlu/gazetteer/*.yml) $(CATALOGUE_SERVICES) | $(STAMP)
 	$(PY) -m nlu.gazetteer.build --out build/spacy_gazetteer
 
 train: $(MODEL)  ## train the NLU and dialogue model (skipped when nothing changed)
 
-$(MODEL): $(STAMP) $(SPACY_PIPE) $(TRAIN_INPUTS)
+$(MODEL): $(SPACY_PIPE) $(TRAIN_INPUTS) | $(STAMP)
 	@mkdir -p models
 	@start=$$(date +%s); \
 	$(BIN)/rasa train --config config.yml --domain bot/domain --data bot/rules bot/stories nlu/data \

@@ -1,11 +1,21 @@
-"""Extracts the `region` entity with a spaCy pipeline the project builds.
+"""Extracts `region` and `service` entities with a spaCy pipeline the project builds.
 
 The spaCy pipeline (nlu/gazetteer/build.py: a blank pipeline with an
-EntityRuler of Korean regions) is read from ``pipeline_path`` at training time
-and stored inside the Rasa model, so a trained model needs nothing else. At run
-time the component builds a spaCy ``Doc`` from the Kiwi tokens Rasa already
-made, runs the ruler on it and maps each match back to character offsets in
-the message. The entity value is the official 시·도 name (the pattern id).
+EntityRuler of Korean regions and of the catalogue's service names) is read
+from ``pipeline_path`` at training time and stored inside the Rasa model, so a
+trained model needs nothing else. At run time the component builds a spaCy
+``Doc`` from the Kiwi tokens Rasa already made, runs the ruler on it and maps
+each match back to character offsets in the message.
+
+How its matches combine with what DIET learned:
+
+- ``region``: the gazetteer is the only source; learned regions are dropped.
+  The value is the official 시·도 name (the pattern id).
+- ``service``: a gazetteer match replaces learned service spans it overlaps
+  (its boundaries follow the catalogue's names); learned spans elsewhere stay,
+  so a name the catalogue lacks or a misspelling is still found. A match
+  inside a learned entity of another type (a life-event phrase such as
+  "혼인신고 마쳤어요") is not added. The value is the matched text.
 """
 
 from __future__ import annotations
@@ -28,18 +38,44 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 logger = logging.getLogger(__name__)
 
 REGION = "region"
+SERVICE = "service"
+# EntityRuler label → Rasa entity name.
+LABEL_ENTITIES = {"REGION": REGION, "SERVICE": SERVICE}
 _PIPELINE_DIR = "spacy_pipeline"
+
+
+def _overlaps(first: Dict[str, Any], second: Dict[str, Any]) -> bool:
+    return int(first["start"]) < int(second["end"]) and int(second["start"]) < int(first["end"])
+
+
+def merge_entities(learned: List[Dict[str, Any]], found: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """Learned entities combined with gazetteer matches, ordered by start.
+
+    Learned regions are dropped; learned services overlapping a found service
+    are dropped; found services overlapping a learned entity of another type
+    are not added.
+    """
+    found_services = [e for e in found if e["entity"] == SERVICE]
+    kept = [
+        e
+        for e in learned
+        if e.get("entity") != REGION
+        and not (e.get("entity") == SERVICE and any(_overlaps(e, f) for f in found_services))
+    ]
+    others = [e for e in kept if e.get("entity") not in (REGION, SERVICE)]
+    added = [f for f in found if f["entity"] != SERVICE or not any(_overlaps(f, o) for o in others)]
+    return sorted(kept + added, key=lambda e: (e.get("start", 0), e.get("end", 0)))
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
 class SpacyGazetteerExtractor(GraphComponent):
-    """`region` entities from the project's spaCy EntityRuler."""
+    """`region` and `service` entities from the project's spaCy EntityRuler."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         """``pipeline_path``: folder written by nlu.gazetteer.build (relative to
-        the working directory); ``entity``: the entity name to emit."""
-        return {"pipeline_path": "build/spacy_gazetteer", "entity": REGION}
+        the working directory)."""
+        return {"pipeline_path": "build/spacy_gazetteer"}
 
     @staticmethod
     def required_packages() -> List[Text]:
@@ -117,11 +153,13 @@ class SpacyGazetteerExtractor(GraphComponent):
             doc = component(doc)
         entities = []
         for span in doc.ents:
+            if span.label_ not in LABEL_ENTITIES:
+                continue
             start = tokens[span.start].start
             end = tokens[span.end - 1].end
             entities.append(
                 {
-                    "entity": self._config["entity"],
+                    "entity": LABEL_ENTITIES[span.label_],
                     "start": start,
                     "end": end,
                     "value": span.ent_id_ or text[start:end],
@@ -132,12 +170,11 @@ class SpacyGazetteerExtractor(GraphComponent):
         return entities
 
     def process(self, messages: List[Message]) -> List[Message]:
-        """Add region entities; learned ones of the same type are replaced."""
+        """Add region and service matches to the learned entities (see ``merge_entities``)."""
         for message in messages:
             tokens = message.get(TOKENS_NAMES[TEXT]) or []
             found = self.extract(message.get(TEXT) or "", tokens)
-            kept = [e for e in message.get(ENTITIES, []) if e.get("entity") != self._config["entity"]]
-            message.set(ENTITIES, sorted(kept + found, key=lambda e: e.get("start", 0)), add_to_output=True)
+            message.set(ENTITIES, merge_entities(message.get(ENTITIES, []), found), add_to_output=True)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

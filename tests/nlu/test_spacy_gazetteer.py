@@ -1,4 +1,5 @@
-"""What the project's spaCy pipeline extracts: regions, normalised to their 시·도."""
+"""What the project's spaCy pipeline extracts: regions, normalised to their 시·도,
+and catalogue service names, merged with what DIET learned."""
 
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from nlu.components.kiwi_tokenizer import KiwiTokenizer
 from nlu.components.spacy_gazetteer import SpacyGazetteerExtractor
-from nlu.gazetteer.build import build, load_patterns
+from nlu.gazetteer.build import build, load_region_patterns, load_service_patterns, service_tokens
 
 
 @pytest.fixture(scope="module")
@@ -21,12 +22,20 @@ def extractor(tmp_path_factory: pytest.TempPathFactory) -> SpacyGazetteerExtract
     return SpacyGazetteerExtractor(config, None, None, nlp=spacy.load(path))  # type: ignore[arg-type]
 
 
-def regions(extractor: SpacyGazetteerExtractor, text: str) -> list:
-    message = Message(data={TEXT: text})
+def processed(extractor: SpacyGazetteerExtractor, text: str, learned: list | None = None) -> list:
+    message = Message(data={TEXT: text, ENTITIES: learned or []})
     tokenizer = KiwiTokenizer(KiwiTokenizer.get_default_config())
     message.set(TOKENS_NAMES[TEXT], tokenizer.tokenize(message, TEXT))
     extractor.process([message])
-    return [(text[e["start"]:e["end"]], e["value"]) for e in message.get(ENTITIES, []) if e["entity"] == "region"]
+    return [(e["entity"], text[e["start"]:e["end"]], e["value"]) for e in message.get(ENTITIES, [])]
+
+
+def regions(extractor: SpacyGazetteerExtractor, text: str) -> list:
+    return [(span, value) for entity, span, value in processed(extractor, text) if entity == "region"]
+
+
+def services(extractor: SpacyGazetteerExtractor, text: str, learned: list | None = None) -> list:
+    return [span for entity, span, _ in processed(extractor, text, learned) if entity == "service"]
 
 
 @pytest.mark.parametrize(
@@ -68,6 +77,45 @@ def test_learned_region_entities_are_replaced(extractor: SpacyGazetteerExtractor
 
 
 def test_every_name_is_listed_once() -> None:
-    patterns = load_patterns()
+    patterns = load_region_patterns()
     assert len(patterns) > 300
     assert {p["id"] for p in patterns} >= {"서울특별시", "부산광역시", "제주특별자치도"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("여권 재발급 수수료", ["여권 재발급"]),
+        ("기초연금 신청하려면 뭐가 필요해요", ["기초연금"]),
+        ("기초연금신청 어디서 해요", ["기초연금"]),
+        ("how much is a passport", ["passport"]),
+        ("부산에서 전입신고 하려면", ["전입신고"]),
+    ],
+)
+def test_catalogue_service_names_are_found_without_action_words(
+    extractor: SpacyGazetteerExtractor, text: str, expected: list
+) -> None:
+    assert services(extractor, text) == expected
+
+
+def test_action_phrases_and_generic_words_make_no_service_pattern() -> None:
+    assert service_tokens("get a passport") == ()
+    assert service_tokens("민원") == ()
+    assert service_tokens("기초연금 신청") == ("기초", "연금")
+    patterns = load_service_patterns([("ko", "기초연금"), ("ko", "기초연금 신청"), ("en", "apply for a passport")])
+    assert [p["pattern"] for p in patterns] == [[{"LOWER": "기초"}, {"LOWER": "연금"}]]
+
+
+def test_a_match_replaces_the_learned_service_it_overlaps_and_keeps_others(extractor: SpacyGazetteerExtractor) -> None:
+    text = "기초연금 신청이랑 청녕월세 문의"
+    learned = [
+        {"entity": "service", "start": 0, "end": 7, "value": "기초연금 신청"},  # boundary off: replaced
+        {"entity": "service", "start": 10, "end": 14, "value": "청녕월세"},  # misspelt, not in the catalogue: kept
+    ]
+    assert services(extractor, text, learned) == ["기초연금", "청녕월세"]
+
+
+def test_a_service_name_inside_a_life_event_phrase_is_not_added(extractor: SpacyGazetteerExtractor) -> None:
+    text = "혼인신고 마쳤어요"
+    learned = [{"entity": "life_event", "start": 0, "end": 9, "value": "marriage"}]
+    assert processed(extractor, text, learned) == [("life_event", "혼인신고 마쳤어요", "marriage")]
