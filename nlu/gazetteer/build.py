@@ -36,8 +36,10 @@ CATALOGUE_SERVICES = Path(__file__).resolve().parents[2] / "knowledge" / "catalo
 REGION_LABEL = "REGION"
 SERVICE_LABEL = "SERVICE"
 
-# Words that follow a service name but are not part of it: "[기초연금] 신청".
-TRAILING_ACTION_TOKENS = frozenset({"신청", "발급", "가입", "납부", "발급받기", "신청하기"})
+# Words that follow a service name but are not part of it: "[기초연금] 신청", "[passport] application".
+TRAILING_ACTION_TOKENS = frozenset(
+    {"신청", "발급", "가입", "납부", "발급받기", "신청하기", "application", "request", "issuance"}
+)
 # An alias that starts with one of these is an action phrase ("get a passport").
 LEADING_VERBS = frozenset(
     {"apply", "get", "claim", "file", "renew", "report", "pay", "change", "issue", "make", "request", "check",
