@@ -79,15 +79,18 @@ def test_application_numbers_are_realistic():
     assert len(numbers) >= 60
 
 
-def test_birth_dates_are_real_dates_except_a_deliberately_ambiguous_one():
+def test_birth_dates_are_real_dates_except_a_few_ambiguous_ones():
+    """Slash dates such as 12/03/1985 are what citizens type, and the form asks
+    which one they mean; every other annotation must be a date the form accepts."""
+    values = _annotations("birth_date")
     ambiguous = 0
-    for value in _annotations("birth_date"):
+    for value in values:
         try:
             parse_birth_date(value, today=TODAY)
         except BirthDateError as error:
             assert error.problem is BirthDateProblem.AMBIGUOUS, value
             ambiguous += 1
-    assert ambiguous <= 2
+    assert ambiguous <= len(values) // 10
 
 
 def test_intents_and_entities_are_declared_in_the_domain():
