@@ -19,7 +19,7 @@ from nlu.evaluation.report import BASELINE, OURS, console_table, write_report
 from nlu.evaluation.training import train_nlu_model
 
 SPACY_COMPONENT = "SpacyGazetteerExtractor"
-REGION = "region"
+SPACY_ENTITIES = ("region", "service")  # what the gazetteer feeds
 
 
 def machine() -> str:
@@ -68,26 +68,29 @@ def model_figures(
     }
 
 
-def region_without_spacy(
+def entities_without_spacy(
     runner: ModelRunner, examples: Sequence[GoldExample], with_spacy: Sequence[Prediction]
 ) -> Dict[str, Any]:
-    """``region`` scores of the same model with and without the spaCy gazetteer's output."""
+    """Scores of the entities the spaCy gazetteer feeds, for the same model with
+    and without the gazetteer's output."""
     texts = [example.text for example in examples]
     without = runner.parse(texts, without=SPACY_COMPONENT)
     gold = [example.entities for example in examples]
-
-    def region_scores(predictions: Sequence[Prediction]) -> Dict[str, Any]:
-        result = entity_result(texts, gold, [p.entities for p in predictions])
-        return result.tally(REGION).scores().as_dict()
-
+    with_result = entity_result(texts, gold, [p.entities for p in with_spacy])
+    without_result = entity_result(texts, gold, [p.entities for p in without])
     return {
         "method": (
             "the same trained model, its prediction graph stopped right before "
-            f"{SPACY_COMPONENT} (so DIET, the synonym mapper and the identifier "
-            "extractor still run; region comes only from what DIET learned)"
+            f"{SPACY_COMPONENT} (the intent classifier, the CRF, the synonym mapper and the "
+            "identifier extractor still run; region and service come only from what the CRF learned)"
         ),
-        "with": region_scores(with_spacy),
-        "without": region_scores(without),
+        "entities": {
+            entity: {
+                "with": with_result.tally(entity).scores().as_dict(),
+                "without": without_result.tally(entity).scores().as_dict(),
+            }
+            for entity in SPACY_ENTITIES
+        },
     }
 
 
@@ -115,7 +118,7 @@ def run_eval(
 
     ours_runner = ModelRunner.load(model)
     ours_predictions = ours_runner.parse(texts)
-    spacy = region_without_spacy(ours_runner, examples, ours_predictions)
+    spacy = entities_without_spacy(ours_runner, examples, ours_predictions)
     del ours_runner
     baseline_predictions = ModelRunner.load(baseline_model).parse(texts)
 
@@ -144,7 +147,7 @@ def run_eval(
                 **baseline,
             },
         },
-        "region_without_spacy": spacy,
+        "spacy_ablation": spacy,
         "images": ours["images"] + baseline["images"],
     }
     paths = write_report(report, layout.reports)

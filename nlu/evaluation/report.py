@@ -77,6 +77,9 @@ def summary_rows(report: Mapping[str, Any]) -> List[List[str]]:
                 f"≥ {TARGET_ENTITY_F1:.2f}",
             ]
         )
+    spacy = report.get("spacy_ablation") or {}
+    for entity, scores in (spacy.get("entities") or {}).items():
+        rows.append([f"{entity} F1 without the spaCy gazetteer", _f(scores["without"]["f1"]), "", ""])
     return rows
 
 
@@ -176,20 +179,15 @@ def markdown(report: Mapping[str, Any]) -> str:
         + ["baseline F1"],
         _entity_rows(report),
     )
-    spacy = report.get("region_without_spacy")
+    spacy = report.get("spacy_ablation")
     if spacy:
-        lines += [
-            "",
-            "## What spaCy adds (`region`)",
-            "",
-            f"Method: {spacy['method']}",
-            "",
-        ]
+        lines += ["", "## What spaCy adds", "", f"Method: {spacy['method']}", ""]
         lines += _markdown_table(
-            ["region", "precision", "recall", "F1", "support"],
+            ["entity", "", "precision", "recall", "F1", "support"],
             [
-                [name, _f(row["precision"]), _f(row["recall"]), _f(row["f1"]), str(row["support"])]
-                for name, row in (("with spaCy gazetteer", spacy["with"]), ("without", spacy["without"]))
+                [entity, name, _f(row["precision"]), _f(row["recall"]), _f(row["f1"]), str(row["support"])]
+                for entity, rows in spacy["entities"].items()
+                for name, row in (("with spaCy gazetteer", rows["with"]), ("without", rows["without"]))
             ],
         )
     lines += ["", "## Ten worst confused intent pairs (ours)", ""]

@@ -147,3 +147,21 @@ def test_crossval_summary_gives_mean_and_std_per_language_ko_first() -> None:
     assert result["summary"]["en"]["intent_macro_f1"] == {"mean": 0.9, "std": pytest.approx(0.1414, abs=1e-4)}
     assert result["summary"]["ko"]["intent_macro_f1"] == {"mean": 0.9, "std": 0.0}
     assert crossval_table(result).splitlines()[1].startswith("ko")
+
+
+def test_the_spacy_ablation_is_in_the_table_and_the_report(sample) -> None:
+    examples, predictions = sample
+    model = {"model": "m.tar.gz", "config": "c.yml", "trained": "today", "errors": errors(examples, predictions)}
+    scores = {"precision": 1.0, "recall": 0.5, "f1": 0.667, "support": 2}
+    report = {
+        "run": {"date": "today", "machine": "test", "command": "eval", "test_split": "nlu/test", "warnings": []},
+        "models": {name: {**model, "languages": figures_by_language(examples, predictions)} for name in ("ours", "baseline")},
+        "spacy_ablation": {
+            "method": "graph stopped before the gazetteer",
+            "entities": {"region": {"with": scores, "without": {**scores, "f1": 0.1}}},
+        },
+        "images": [],
+    }
+    assert "region F1 without the spaCy gazetteer  0.100" in console_table(report)
+    text = markdown(report)
+    assert "## What spaCy adds" in text and "| region | without | 1.000 | 0.500 | 0.100 | 2 |" in text
