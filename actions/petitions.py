@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from abc import ABCMeta, abstractmethod
 from typing import Any, Callable, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -23,6 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.form_answers import SKIPPED, is_skip
+from actions.form_questions import AskFormQuestion
 from actions.petition_drafts import (
     CHANNEL_SERVICE,
     KINDS,
@@ -128,23 +128,13 @@ class ActionStartPetition(Action):
         return events
 
 
-class ActionAskPetitionQuestion(Action, metaclass=ABCMeta):
+class ActionAskPetitionQuestion(AskFormQuestion):
     """Ask a petition question, worded for the kind (a records request asks other things)."""
 
-    @property
-    @abstractmethod
-    def slot(self) -> str:
-        """The slot this question fills."""
-
-    def name(self) -> Text:
-        return f"action_ask_{self.slot}"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    def response_name(self, tracker: Tracker) -> str:
+        """``utter_ask_<slot>``, or its ``_records`` variant for a records request."""
         suffix = "_records" if tracker.get_slot(KIND_SLOT) == "records" and self.slot != KIND_SLOT else ""
-        utter(dispatcher, tracker, f"utter_ask_{self.slot}{suffix}")
-        return []
+        return f"utter_ask_{self.slot}{suffix}"
 
 
 class ActionAskPetitionKind(ActionAskPetitionQuestion):

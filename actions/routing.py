@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from abc import ABCMeta, abstractmethod
 from typing import Any, Callable, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -25,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions import form_answers as answers
 from actions.form_answers import NONE, SKIPPED, is_skip
+from actions.form_questions import AskFormQuestion
 from actions.life_events import build_checklist, event_names, resolve_life_event
 from actions.recommendations import Recommendation, facts_label, reason_line, recommend
 from actions.responses import render, utter
@@ -114,22 +114,8 @@ class ActionListLifeEventServices(Action):
         return []
 
 
-class ActionAskBenefitsQuestion(Action, metaclass=ABCMeta):
+class ActionAskBenefitsQuestion(AskFormQuestion):
     """A question of the benefits form, with buttons for common answers and Skip."""
-
-    @property
-    @abstractmethod
-    def slot(self) -> str:
-        """The slot this question fills, e.g. ``benefits_age``."""
-
-    def name(self) -> Text:
-        return f"action_ask_{self.slot}"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
-        utter(dispatcher, tracker, f"utter_ask_{self.slot}")
-        return []
 
 
 class ActionAskBenefitsAge(ActionAskBenefitsQuestion):
