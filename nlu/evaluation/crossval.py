@@ -4,7 +4,10 @@ Each (language, intent) group is shuffled with a fixed seed and dealt round
 robin into k folds, so every fold holds about 1/k of every intent in every
 language. For each fold a model is trained on the other k-1 folds (with the
 same config, entity synonyms, regexes and lookup tables) and scored on the
-fold; the report gives per-language mean ± sample standard deviation.
+fold; the report gives per-language mean ± sample standard deviation, and a
+calibration table: how often the top intent (before the FallbackClassifier)
+was right in each confidence band, pooled over the folds. That table is what
+the FallbackClassifier threshold in config.yml is chosen from.
 """
 
 from __future__ import annotations
@@ -28,6 +31,26 @@ from nlu.evaluation.training import train_nlu_model
 
 SEED = 42
 SUMMARY_KEYS = ("intent_macro_f1", "intent_accuracy")
+FALLBACK_COMPONENT = "FallbackClassifier"
+# Lower edges of the confidence bands of the calibration table.
+CONFIDENCE_BANDS = (0.0, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.7, 0.9)
+
+
+def calibration(pairs: Sequence[Tuple[float, bool]], bands: Sequence[float] = CONFIDENCE_BANDS) -> List[Dict[str, Any]]:
+    """Per confidence band [low, next low): how many predictions fell in it and the share that were right."""
+    rows = []
+    for index, low in enumerate(bands):
+        high = bands[index + 1] if index + 1 < len(bands) else 1.0000001
+        inside = [right for confidence, right in pairs if low <= confidence < high]
+        rows.append(
+            {
+                "from": low,
+                "to": min(high, 1.0),
+                "predictions": len(inside),
+                "accuracy": round(sum(inside) / len(inside), 4) if inside else None,
+            }
+        )
+    return rows
 
 
 def assign_folds(keys: Sequence[Tuple[str, str]], folds: int, seed: int = SEED) -> List[int]:
@@ -93,6 +116,7 @@ def run_crossval(layout: Layout, folds: int, config: Path) -> Dict[str, Any]:
     keys = [(language, str(message.get("intent"))) for message, language in zip(messages, languages, strict=True)]
     assignment = assign_folds(keys, folds)
     per_fold: List[Dict[str, Any]] = []
+    confidences: List[Tuple[float, bool]] = []
     for fold in range(folds):
         started = time.monotonic()
         held_out = [i for i, f in enumerate(assignment) if f == fold]
@@ -111,7 +135,11 @@ def run_crossval(layout: Layout, folds: int, config: Path) -> Dict[str, Any]:
                 )
                 for i in held_out
             ]
-            predictions = ModelRunner.load(model).parse([e.text for e in examples])
+            runner = ModelRunner.load(model)
+            predictions = runner.parse([e.text for e in examples])
+            if FALLBACK_COMPONENT in {node.uses.__name__ for node in runner.graph_nodes}:
+                raw = runner.parse([e.text for e in examples], without=FALLBACK_COMPONENT)
+                confidences += [(p.confidence, p.intent == e.intent) for p, e in zip(raw, examples, strict=True)]
         figures = figures_by_language(examples, predictions)
         per_fold.append(
             {
@@ -128,6 +156,7 @@ def run_crossval(layout: Layout, folds: int, config: Path) -> Dict[str, Any]:
         )
         print(f"fold {fold + 1}/{folds}: {summary}", flush=True)
     result = summarise(per_fold, folds, layout.relative(config))
+    result["calibration"] = calibration(confidences)
     write_crossval(result, layout.reports)
     print(crossval_table(result))
     return result
@@ -154,13 +183,19 @@ def summarise(per_fold: Sequence[Dict[str, Any]], folds: int, config: str) -> Di
 
 
 def crossval_table(result: Dict[str, Any]) -> str:
-    """One line per language: macro-F1 and accuracy, mean ± std."""
+    """One line per language: macro-F1 and accuracy, mean ± std; then the calibration table."""
     lines = [f"{'language':<9}{'intent macro-F1':<20}intent accuracy"]
     for language, row in result["summary"].items():
         f1, accuracy = row["intent_macro_f1"], row["intent_accuracy"]
         lines.append(
             f"{language:<9}{f1['mean']:.3f} ± {f1['std']:.3f}{'':<5}{accuracy['mean']:.3f} ± {accuracy['std']:.3f}"
         )
+    bands = result.get("calibration") or []
+    if bands:
+        lines += ["", "top-intent confidence  predictions  right"]
+        for band in bands:
+            right = f"{band['accuracy']:.0%}" if band["accuracy"] is not None else "–"
+            lines.append(f"{band['from']:.2f}–{band['to']:.2f}{'':<13}{band['predictions']:<13}{right}")
     return "\n".join(lines)
 
 

@@ -43,6 +43,11 @@ class ModelRunner:
         return cls(agent.processor)
 
     @property
+    def graph_nodes(self) -> List[Any]:
+        """The nodes of the model's prediction graph."""
+        return list(self._processor.model_metadata.predict_schema.nodes.values())
+
+    @property
     def nlu_nodes(self) -> List[str]:
         """Names of the graph nodes of the NLU pipeline, in schema order."""
         nodes = self._processor.model_metadata.predict_schema.nodes
@@ -64,7 +69,7 @@ class ModelRunner:
 
         With ``without`` (a component class name) the graph stops right before
         that component, so its output and everything after it is left out;
-        intents are then DIET's raw ranking (no fallback).
+        intents are then the classifier's raw ranking (no fallback).
         """
         from rasa.core.channels.channel import UserMessage
         from rasa.engine.constants import PLACEHOLDER_MESSAGE

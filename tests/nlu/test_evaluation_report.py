@@ -165,3 +165,15 @@ def test_the_spacy_ablation_is_in_the_table_and_the_report(sample) -> None:
     assert "region F1 without the spaCy gazetteer  0.100" in console_table(report)
     text = markdown(report)
     assert "## What spaCy adds" in text and "| region | without | 1.000 | 0.500 | 0.100 | 2 |" in text
+
+
+def test_calibration_bands_count_predictions_and_the_share_right() -> None:
+    from nlu.evaluation.crossval import calibration, crossval_table
+
+    rows = calibration([(0.1, False), (0.2, True), (0.5, True), (0.6, True), (1.0, False)], bands=(0.0, 0.5))
+    assert rows == [
+        {"from": 0.0, "to": 0.5, "predictions": 2, "accuracy": 0.5},
+        {"from": 0.5, "to": 1.0, "predictions": 3, "accuracy": 0.6667},
+    ]
+    table = crossval_table({"summary": {}, "calibration": rows})
+    assert "0.50–1.00" in table and "67%" in table
