@@ -245,6 +245,7 @@ class ActionDraftPetition(Action):
             return value if value and value != SKIPPED else None
 
         draft = build_draft(kind, what, given(WHERE_SLOT), given(WHEN_SLOT), DRAFT_LABELS[language])
+        channel: Dict[str, Any]
         try:
             channel = await asyncio.to_thread(channel_details, self._engine_factory(), kind, language)
         except SQLAlchemyError as error:

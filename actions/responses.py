@@ -98,6 +98,7 @@ def utter(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
     name: str,
+    *,
     buttons: Optional[List[Dict[str, Any]]] = None,
     **values: Any,
 ) -> None:

@@ -1,6 +1,6 @@
 """Which catalogue service a citizen's question is about.
 
-The order is: the latest ``service`` entity (a span DIET found, or a button
+The order is: the latest ``service`` entity (a span the NLU found, or a button
 payload holding a service id), else a search over the whole message, else the
 service already in context (slot ``current_service``), so follow-ups such as
 "수수료는요?" or "how long?" stay on the same service.

@@ -213,7 +213,8 @@ class ActionCheckApplicationStatus(Action):
         logger.info("application status lookup: %s", result.outcome.value)
         if result.outcome is Outcome.VERIFIED and result.application is not None:
             reply = status_reply(result.application, language)
-            utter(dispatcher, tracker, reply.response, **reply.variables)
+            variables: Dict[str, Any] = dict(reply.variables)
+            utter(dispatcher, tracker, reply.response, **variables)
         elif result.outcome is Outcome.LOCKED_OUT:
             utter(dispatcher, tracker, LOCKED_RESPONSE)
         else:

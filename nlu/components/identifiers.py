@@ -5,7 +5,7 @@ they normalise what they find: an application number becomes
 ``YYYY-NNNNNNN`` (the check digit is left for the status form to verify, so a
 wrong digit gets a helpful hint instead of silence), a birth date becomes
 ``YYYY-MM-DD``. Entities of these two types proposed by an earlier extractor
-(DIET) are replaced by these.
+(the CRF) are replaced by these.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ The SVM's scores are turned into probabilities by cross-validated Platt
 calibration, so the confidence the FallbackClassifier reads is a probability
 (the share of held-out folds' evidence for that intent), not a raw margin.
 The component writes ``intent`` and ``intent_ranking`` like Rasa's own
-classifiers; DIET can stay in the pipeline for entities only.
+classifiers.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ trained model needs nothing else. At run time the component builds a spaCy
 ``Doc`` from the Kiwi tokens Rasa already made, runs the ruler on it and maps
 each match back to character offsets in the message.
 
-How its matches combine with what DIET learned:
+How its matches combine with what the CRF learned:
 
 - ``region``: the gazetteer is the only source; learned regions are dropped.
   The value is the official 시·도 name (the pattern id).

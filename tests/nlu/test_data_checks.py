@@ -160,7 +160,7 @@ def find_intent_conflicts(examples: Iterable[Example]) -> List[str]:
 def find_misaligned_entities(examples: Iterable[Example]) -> List[str]:
     """One line per entity annotation that does not start and end on a token boundary.
 
-    DIET learns entities over tokens of the project's Korean-aware tokenizer, and
+    The CRF learns entities over tokens of the project's Korean-aware tokenizer, and
     Rasa drops an annotation that cuts a token (e.g. "[여권재](service)발급").
     """
     misaligned: List[str] = []

@@ -1,5 +1,5 @@
 """What the project's spaCy pipeline extracts: regions, normalised to their 시·도,
-and catalogue service names, merged with what DIET learned."""
+and catalogue service names, merged with what the CRF learned."""
 
 from pathlib import Path
 
