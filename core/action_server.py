@@ -18,7 +18,7 @@ from core.settings import get_settings
 
 def _warm_up() -> None:
     """Load the Korean analyser now, so the first citizen does not wait for it."""
-    from knowledge.text import get_kiwi
+    from core.kiwi import get_kiwi
 
     get_kiwi().tokenize("여권 재발급")
 

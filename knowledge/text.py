@@ -13,14 +13,12 @@ import time.
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, List, Tuple
+from typing import List, Tuple
 
-_kiwi: Any | None = None
-_kiwi_lock = threading.Lock()
+from core.kiwi import tokenize as kiwi_tokenize
 
 # Morpheme tags whose form carries meaning for a service name: nouns, roots,
 # prefixes and noun suffixes, numbers and hanja (verbs such as 떼다 and
@@ -208,18 +206,6 @@ ENGLISH_STOP_WORDS = frozenset(
 )
 
 
-def get_kiwi() -> Any:
-    """The shared kiwipiepy analyser, created on first call (thread-safe)."""
-    global _kiwi
-    if _kiwi is None:
-        with _kiwi_lock:
-            if _kiwi is None:
-                from kiwipiepy import Kiwi
-
-                _kiwi = Kiwi()
-    return _kiwi
-
-
 def normalize(text: str) -> str:
     """NFKC, lower case, one space between words."""
     return " ".join(unicodedata.normalize("NFKC", text).lower().split())
@@ -237,9 +223,7 @@ def korean_morphemes(text: str) -> Tuple[str, ...]:
 
 @lru_cache(maxsize=20_000)
 def _korean_morphemes_cached(text: str) -> Tuple[str, ...]:
-    kiwi = get_kiwi()
-    with _kiwi_lock:
-        tokens = kiwi.tokenize(text)
+    tokens = kiwi_tokenize(text)
     kept: List[str] = []
     for token in tokens:
         keep = token.tag in _CONTENT_TAGS or (
@@ -257,9 +241,7 @@ def korean_parse_is_suspect(text: str) -> bool:
     as it does for a misspelt name such as "주민등록초븐"."""
     if not _HANGUL_SYLLABLE.search(text):
         return False
-    kiwi = get_kiwi()
-    with _kiwi_lock:
-        tokens = kiwi.tokenize(normalize(text))
+    tokens = kiwi_tokenize(normalize(text))
     return any(token.tag in ("UN", "NNB") for token in tokens)
 
 

@@ -11,7 +11,6 @@ so token offsets never overlap and always index the original message.
 from __future__ import annotations
 
 import re
-import threading
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa.engine.graph import ExecutionContext
@@ -21,24 +20,11 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.training_data.message import Message
 
+from core.kiwi import tokenize as kiwi_tokenize
+
 # Latin words (with inner apostrophes: "I'm", "passport's") and digit runs
 # (2026-0012345, 1985.03.12) are tokenized here, the rest of the text by Kiwi.
 _LATIN_OR_NUMBER = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*|\d+(?:[-./]\d+)*")
-
-_kiwi_lock = threading.Lock()
-_kiwi_instance: Any = None
-
-
-def get_kiwi() -> Any:
-    """Return the process-wide Kiwi analyser, built on first use (it takes ~1 s)."""
-    global _kiwi_instance
-    with _kiwi_lock:
-        if _kiwi_instance is None:
-            from kiwipiepy import Kiwi
-
-            _kiwi_instance = Kiwi()
-        return _kiwi_instance
-
 
 Span = Tuple[int, int, str, str]  # start, end, lemma, pos
 
@@ -69,7 +55,7 @@ def korean_aware_spans(text: str) -> List[Span]:
     covered = [False] * len(text)
     for start, end, _, _ in spans:
         covered[start:end] = [True] * (end - start)
-    for token in get_kiwi().tokenize(text):
+    for token in kiwi_tokenize(text):
         start, end = token.start, token.start + token.len
         if end <= start or any(covered[start:end]):
             continue
