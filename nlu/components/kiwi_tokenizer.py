@@ -27,6 +27,7 @@ from core.kiwi import tokenize as kiwi_tokenize
 _LATIN_OR_NUMBER = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*|\d+(?:[-./]\d+)*")
 
 Span = Tuple[int, int, str, str]  # start, end, lemma, pos
+UNKNOWN_POS = "UN"  # Kiwi's tag for an unanalysable piece
 
 
 def _merge_overlapping(spans: List[Span]) -> List[Span]:
@@ -109,5 +110,6 @@ class KiwiTokenizer(Tokenizer):
         ]
         if not tokens:
             # Rasa's featurizers need at least one token, as the whitespace tokenizer ensures.
-            tokens = [Token(text, 0, len(text), lemma=text)]
+            # Every token carries a part of speech: the CRF's "pos" feature needs one.
+            tokens = [Token(text, 0, len(text), data={"pos": UNKNOWN_POS}, lemma=text)]
         return self._apply_token_pattern(tokens)

@@ -54,3 +54,11 @@ def test_entity_span_stays_aligned() -> None:
     starts = {start for start, _ in spans}
     ends = {end for _, end in spans}
     assert 0 in starts and 5 in ends  # "여권재발급" is a whole number of tokens
+
+
+@pytest.mark.parametrize("text", ["", "   ", "😀😀😀", "\x00\x01", "여권 재발급", "hello 2026-0001019"])
+def test_every_token_has_a_part_of_speech(text: str) -> None:
+    """The CRF entity extractor reads the tag of every token, even for an empty message."""
+    message = Message(data={TEXT: text})
+    tokens = KiwiTokenizer(KiwiTokenizer.get_default_config()).tokenize(message, TEXT)
+    assert tokens and all(isinstance(token.get("pos"), str) for token in tokens)
