@@ -163,11 +163,18 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         return cls(config, model_storage, resource, model)
 
     def process(self, messages: List[Message]) -> List[Message]:
-        """Set ``intent`` (name and probability) and ``intent_ranking`` on every message with text."""
-        if self._model is None:
-            return messages
-        with_text = [m for m in messages if m.get(TEXT)]
-        if not with_text:
+        """Set ``intent`` (name and probability) and ``intent_ranking`` on every message.
+
+        A message without text (an empty message) gets no intent with
+        confidence 0, which the FallbackClassifier turns into ``nlu_fallback``.
+        """
+        with_text = [m for m in messages if m.get(TEXT)] if self._model is not None else []
+        classified = {id(m) for m in with_text}
+        for message in messages:
+            if id(message) not in classified:
+                message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
+        if not with_text or self._model is None:
             return messages
         classifier = self._model["classifier"]
         probabilities = classifier.predict_proba(self._features(self._model, with_text))

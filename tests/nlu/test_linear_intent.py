@@ -78,7 +78,9 @@ def test_a_loaded_classifier_predicts_like_the_trained_one(
     assert loaded.process([tokenized(text)])[0].get(INTENT_RANKING_KEY) == expected
 
 
-def test_a_message_without_text_is_left_alone(trained: LinearIntentClassifier) -> None:
-    message = Message(data={})
-    trained.process([message])
-    assert message.get(INTENT) is None
+def test_a_message_without_text_gets_no_intent_with_zero_confidence(trained: LinearIntentClassifier) -> None:
+    """So the FallbackClassifier answers an empty message with nlu_fallback."""
+    message = Message(data={TEXT: ""})
+    trained.process([message, tokenized("hello")])
+    assert message.get(INTENT) == {"name": None, "confidence": 0.0}
+    assert message.get(INTENT_RANKING_KEY) == []
