@@ -15,7 +15,11 @@ How its matches combine with what the CRF learned:
   (its boundaries follow the catalogue's names); learned spans elsewhere stay,
   so a name the catalogue lacks or a misspelling is still found. A match
   inside a learned entity of another type (a life-event phrase such as
-  "혼인신고 마쳤어요") is not added. The value is the matched text.
+  "혼인신고 마쳤어요") is not added, and none is added to a message whose
+  intent is one of ``service_free_intents``: the training data never marks a
+  service in a petition, a life-event report or a resident-number message
+  (what they name is what the complaint or event is about, and no action
+  reads it there). The value is the matched text.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.tokenizers.tokenizer import Token
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -74,8 +78,12 @@ class SpacyGazetteerExtractor(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         """``pipeline_path``: folder written by nlu.gazetteer.build (relative to
-        the working directory)."""
-        return {"pipeline_path": "build/spacy_gazetteer"}
+        the working directory); ``service_free_intents``: intents whose
+        messages get no service match."""
+        return {
+            "pipeline_path": "build/spacy_gazetteer",
+            "service_free_intents": ["file_petition", "report_life_event", "share_resident_number"],
+        }
 
     @staticmethod
     def required_packages() -> List[Text]:
@@ -174,6 +182,9 @@ class SpacyGazetteerExtractor(GraphComponent):
         for message in messages:
             tokens = message.get(TOKENS_NAMES[TEXT]) or []
             found = self.extract(message.get(TEXT) or "", tokens)
+            intent = (message.get(INTENT) or {}).get("name")
+            if intent in self._config.get("service_free_intents", []):
+                found = [entity for entity in found if entity["entity"] != SERVICE]
             message.set(ENTITIES, merge_entities(message.get(ENTITIES, []), found), add_to_output=True)
         return messages
 

@@ -326,3 +326,18 @@ def test_entity_annotations_start_and_end_on_token_boundaries(
 ) -> None:
     misaligned = find_misaligned_entities(training_examples + test_split_examples)
     assert not misaligned, report("entity annotation(s) cut through a token", misaligned)
+
+
+def test_petitions_life_events_and_resident_numbers_carry_no_service(
+    training_examples: List[Example], test_split_examples: List[Example]
+) -> None:
+    """The annotation convention the spaCy gazetteer's ``service_free_intents`` follows."""
+    from nlu.components.spacy_gazetteer import SpacyGazetteerExtractor
+
+    service_free = set(SpacyGazetteerExtractor.get_default_config()["service_free_intents"])
+    marked = [
+        f"{example.intent}: {example.text}"
+        for example in training_examples + test_split_examples
+        if example.intent in service_free and any(entity[0] == "service" for entity in example.entities)
+    ]
+    assert marked == []

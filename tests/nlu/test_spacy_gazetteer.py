@@ -119,3 +119,14 @@ def test_a_service_name_inside_a_life_event_phrase_is_not_added(extractor: Spacy
     text = "혼인신고 마쳤어요"
     learned = [{"entity": "life_event", "start": 0, "end": 9, "value": "marriage"}]
     assert processed(extractor, text, learned) == [("life_event", "혼인신고 마쳤어요", "marriage")]
+
+
+def test_no_service_is_marked_in_a_petition(extractor: SpacyGazetteerExtractor) -> None:
+    """Petition lines never annotate a service in the training data; the gazetteer follows."""
+    text = "국민신문고에 민원 넣고 싶어요"
+    message = Message(data={TEXT: text, "intent": {"name": "file_petition", "confidence": 0.9}})
+    tokenizer = KiwiTokenizer(KiwiTokenizer.get_default_config())
+    message.set(TOKENS_NAMES[TEXT], tokenizer.tokenize(message, TEXT))
+    extractor.process([message])
+    assert [e for e in message.get(ENTITIES, []) if e["entity"] == "service"] == []
+    assert services(extractor, "국민신문고 이용 방법") == ["국민신문고"]
