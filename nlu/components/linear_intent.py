@@ -169,13 +169,13 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         confidence 0, which the FallbackClassifier turns into ``nlu_fallback``.
         """
         with_text = [m for m in messages if m.get(TEXT)] if self._model is not None else []
-        classified = {id(m) for m in with_text}
         for message in messages:
-            if id(message) not in classified:
+            if not message.get(TEXT) or self._model is None:
                 message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [], add_to_output=True)
-        if not with_text or self._model is None:
+        if not with_text:
             return messages
+        assert self._model is not None  # with_text is empty without a model
         classifier = self._model["classifier"]
         probabilities = classifier.predict_proba(self._features(self._model, with_text))
         for message, row in zip(with_text, probabilities, strict=True):
