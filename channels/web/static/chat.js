@@ -26,6 +26,9 @@ const state = {
   busy: false,
   retryAction: null,
   welcomeItem: null,
+  // Settles once the stored conversation is on screen; a message sent before
+  // then waits for it, so the history never shows that message a second time.
+  historyShown: Promise.resolve(),
 };
 
 // ---- language -------------------------------------------------------------
@@ -98,10 +101,17 @@ function appendNotice(text) {
   return appendMessage({ sender: "bot", text, buttons: [], lang: state.language });
 }
 
-function showWelcome() {
+function renderWelcome() {
   const suggestions = t(state.language, "suggestions").map((text) => ({ title: text, payload: text }));
   const text = t(state.language, "welcome");
-  state.welcomeItem = appendMessage({ sender: "bot", text, buttons: suggestions, lang: state.language });
+  const welcome = { sender: "bot", text, buttons: suggestions, lang: state.language };
+  state.welcomeItem = renderMessage(welcome, state.language, onChoice);
+  return state.welcomeItem;
+}
+
+function showWelcome() {
+  elements.log.append(renderWelcome());
+  scrollToLatest(state.welcomeItem);
 }
 
 /** Show the welcome in the new language while nothing else has been said. */
@@ -162,6 +172,7 @@ async function exchange(payload, userItem, draft) {
   hideError();
   setBusy(true);
   try {
+    await state.historyShown;
     const result = await sendMessage(payload);
     if (result.residentNumberMasked && userItem && result.echo) {
       replaceUserText(userItem, result.echo, state.language);
@@ -240,20 +251,33 @@ function onLanguageButton(event) {
 
 // ---- history and new conversation -----------------------------------------
 
-async function restoreConversation() {
+/** Load the stored conversation and show it; resolves (never rejects) once it is on screen. */
+function restoreConversation() {
+  state.historyShown = showHistory();
+  return state.historyShown;
+}
+
+/**
+ * Show the stored conversation (or the welcome when there is none) above any
+ * message the citizen sent while it loaded; such a message is held back until
+ * then, so the history cannot contain it.
+ */
+async function showHistory() {
   elements.log.replaceChildren();
   state.welcomeItem = null;
   elements.log.setAttribute("aria-busy", "true");
+  let items = [];
   try {
     const messages = await loadHistory();
-    if (messages.length === 0) showWelcome();
-    for (const message of messages) appendMessage(message);
+    items = messages.map((message) => renderMessage(message, state.language, onChoice));
   } catch (error) {
-    showWelcome();
     showError(`${t(state.language, "history_error")} ${errorText(error, "unexpected_error")}`, restoreConversation);
   } finally {
-    elements.log.setAttribute("aria-busy", "false");
+    elements.log.setAttribute("aria-busy", String(state.busy));
   }
+  if (items.length === 0) items.push(renderWelcome());
+  elements.log.prepend(...items);
+  scrollToLatest(elements.log.lastElementChild);
 }
 
 async function startNewConversation() {

@@ -9,7 +9,7 @@ from playwright.async_api import Browser, Page, expect
 from core.privacy import RRN_MASK
 
 from .pages import open_page, screenshot_path
-from .webfakes import FEE_ANSWER, PASSPORT_ANSWER, FakeRasa
+from .webfakes import FALLBACK, FEE_ANSWER, PASSPORT_ANSWER, FakeRasa
 
 pytestmark = pytest.mark.browser
 
@@ -131,6 +131,30 @@ async def test_reload_shows_the_conversation_again(
     await expect(bot_messages(page).last).to_contain_text("안녕하세요")
     await page.reload()
     await expect(user_messages(page)).to_have_count(0)
+
+
+async def test_a_message_sent_while_the_history_loads_is_shown_once_after_it(
+    browser: Browser, served_gateway: str, fake_rasa: FakeRasa
+) -> None:
+    page, watch = await open_page(browser, served_gateway)
+    await ask(page, PASSPORT_QUESTION)
+    await expect(bot_messages(page).last).to_contain_text("여권 발급 신청서")
+
+    fake_rasa.tracker_delay = 1.5  # the history answers after the next message would have
+    await page.reload()
+    await ask(page, "수수료는 얼마예요?")
+    await expect(page.locator("#message-input")).to_have_value("")
+
+    log = page.locator("#log .message")
+    await expect(user_messages(page)).to_have_count(2)
+    await expect(log).to_have_count(4)
+    await expect(log.nth(0)).to_contain_text(PASSPORT_QUESTION)
+    await expect(log.nth(2)).to_contain_text("수수료는 얼마예요?")
+    await expect(log.nth(3)).to_contain_text(FALLBACK["ko"])
+    await page.wait_for_timeout(500)
+    await expect(user_messages(page)).to_have_count(2)
+    assert [request["message"] for request in fake_rasa.requests] == [PASSPORT_QUESTION, "수수료는 얼마예요?"]
+    assert watch.page_errors == [] and watch.console_errors == []
 
 
 async def test_markup_is_shown_as_text_and_never_runs(browser: Browser, served_gateway: str) -> None:

@@ -77,6 +77,7 @@ class FakeRasa:
         self.port = 0
         self.mode = "normal"
         self.delay = 0.0
+        self.tracker_delay = 0.0  # seconds the tracker (history) answers late
         self.requests: List[Dict[str, Any]] = []
         self.tracker_queries: List[Dict[str, str]] = []
         self.events: Dict[str, List[Dict[str, Any]]] = {}
@@ -186,6 +187,8 @@ class FakeRasa:
         misbehaviour = await self._misbehave()
         if misbehaviour is not None:
             return misbehaviour
+        if self.tracker_delay:
+            await asyncio.sleep(self.tracker_delay)
         sender = request.match_info["sender"]
         start = [
             {"event": "action", "timestamp": 0, "name": "action_session_start"},
