@@ -11,6 +11,7 @@ const elements = {
   log: document.getElementById("log"),
   form: document.getElementById("composer"),
   input: document.getElementById("message-input"),
+  send: document.getElementById("send-button"),
   typing: document.getElementById("typing"),
   status: document.getElementById("status-region"),
   errorBox: document.getElementById("error-box"),
@@ -324,6 +325,9 @@ function start() {
   });
   elements.newConversation.addEventListener("click", startNewConversation);
   for (const button of elements.languageButtons) button.addEventListener("click", onLanguageButton);
+  // The composer is disabled in the HTML until the handlers above are in place.
+  elements.input.disabled = false;
+  elements.send.disabled = false;
   restoreConversation();
 }
 
