@@ -10,27 +10,32 @@ applies it to every log record the process creates.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
-from typing import Any, List, Tuple
+from typing import Any
 
-RRN_MASK = "******-*******"
+from core.identifiers import (
+    APPLICATION_NUMBER,
+    RESIDENT_NUMBER,
+    RRN_MASK,
+    identifier_spans,
+    resident_number_spans,
+)
+
 APPLICATION_MASK = "****-*******"
 BIRTH_DATE_MASK = "******"
 
-# Six date digits (month and day plausible), an optional hyphen or space, then
-# seven digits; not part of a longer run of digits.
-_RRN = re.compile(
-    r"(?<!\d)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
-    r"\s?[-‐‑–—~]?\s?\d{7}(?!\d)"
-)
-# 2026-0012345, 2026 0012345, 20260012345
-_APPLICATION = re.compile(r"(?<!\d)(?:19|20)\d{2}\s?[-‐‑–—]?\s?\d{7}(?!\d)")
-_BIRTH_DATES = (
-    re.compile(r"(?<!\d)(?:19|20)\d{2}\s*[-./년]\s*\d{1,2}\s*[-./월]\s*\d{1,2}\s*일?(?!\d)"),
-    re.compile(r"(?<!\d)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)"),
-    re.compile(r"(?<!\d)(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)"),
-)
+__all__ = [
+    "APPLICATION_MASK",
+    "BIRTH_DATE_MASK",
+    "RRN_MASK",
+    "MaskResult",
+    "MaskingLogFilter",
+    "contains_resident_number_mask",
+    "install_log_masking",
+    "mask_for_log",
+    "mask_resident_numbers",
+    "resident_number_spans",
+]
 
 
 @dataclass(frozen=True)
@@ -47,13 +52,8 @@ def mask_resident_numbers(text: str) -> MaskResult:
     The result keeps the rest of the message unchanged so the assistant can
     still answer it; ``found_resident_number`` says whether anything was masked.
     """
-    masked, count = _RRN.subn(RRN_MASK, text)
+    masked, count = RESIDENT_NUMBER.subn(RRN_MASK, text)
     return MaskResult(masked, count > 0)
-
-
-def resident_number_spans(text: str) -> List[Tuple[int, int]]:
-    """(start, end) of every resident registration number in ``text``."""
-    return [match.span() for match in _RRN.finditer(text)]
 
 
 def contains_resident_number_mask(text: str) -> bool:
@@ -62,11 +62,12 @@ def contains_resident_number_mask(text: str) -> bool:
 
 
 def mask_for_log(text: str) -> str:
-    """Hide resident numbers, application numbers and birth dates in ``text``."""
-    text = _RRN.sub(RRN_MASK, text)
-    text = _APPLICATION.sub(APPLICATION_MASK, text)
-    for pattern in _BIRTH_DATES:
-        text = pattern.sub(BIRTH_DATE_MASK, text)
+    """Hide resident numbers, application numbers and anything shaped like a
+    date (Korean, numeric or English, e.g. "12 March 1985") in ``text``."""
+    text = RESIDENT_NUMBER.sub(RRN_MASK, text)
+    for found in reversed(identifier_spans(text)):
+        mask = APPLICATION_MASK if found.entity == APPLICATION_NUMBER else BIRTH_DATE_MASK
+        text = text[: found.start] + mask + text[found.end :]
     return text
 
 

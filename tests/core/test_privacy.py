@@ -49,6 +49,26 @@ def test_log_masking_hides_application_numbers_and_birth_dates() -> None:
     assert "번호" in masked and "생일" in masked
 
 
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("born 12 March 1985", "12 March 1985"),
+        ("my birthday is March 12, 1985", "March 12, 1985"),
+        ("생일은 85년 3월 12일이에요", "85년 3월 12일"),
+        ("85.03.12 생", "85.03.12"),
+        ("생년월일 1985-02-30", "1985-02-30"),  # a mistyped date is still personal data
+        ("접수번호 2026 001 2347", "2026 001 2347"),
+    ],
+)
+def test_log_masking_hides_every_form_the_assistant_understands(text: str, secret: str) -> None:
+    assert secret not in mask_for_log(text)
+
+
+@pytest.mark.parametrize("text", ["수수료 53,000원", "530000원", "전화 02-2100-2114", "10년 복수여권 58면"])
+def test_log_masking_keeps_amounts_and_phone_numbers(text: str) -> None:
+    assert mask_for_log(text) == text
+
+
 def test_log_filter_masks_message_and_args(caplog: pytest.LogCaptureFixture) -> None:
     logger = logging.getLogger("test.privacy")
     caplog.handler.addFilter(MaskingLogFilter())

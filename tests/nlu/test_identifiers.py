@@ -4,7 +4,8 @@ import pytest
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu.components.identifiers import IdentifierExtractor, find_identifiers
+from core.identifiers import find_identifiers
+from nlu.components.identifiers import IdentifierExtractor
 
 TODAY = dt.date(2026, 11, 27)
 
