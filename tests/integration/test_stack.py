@@ -47,6 +47,14 @@ def test_resident_number_is_warned_about_and_never_stored(live_stack) -> None:
     assert "900101" not in written
 
 
+def test_a_birth_date_in_english_words_is_not_stored_in_clear(live_stack) -> None:
+    status, reply = post_rest(live_stack.rasa_url, sender(), "my date of birth is 7 August 1961")
+    assert status == 200 and texts(reply).strip()
+    written = all_files_text(live_stack.workdir)
+    assert "7 August 1961" not in written
+    assert "1961-08-07" not in written  # nor the value the NLU normalised it to
+
+
 @pytest.mark.parametrize(
     "message",
     [
