@@ -64,8 +64,9 @@ test: install train $(AXE)  ## everything CI runs: data validation, lint, unit, 
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
-eval: install train $(SPACY_PIPE)  ## score the model and Rasa's default pipeline on nlu/test; report in reports/nlu/
+eval: install train $(SPACY_PIPE)  ## score the model and Rasa's default pipeline on nlu/test and nlu/holdout; reports in reports/nlu/
 	$(PY) -m nlu.evaluation eval
+	$(PY) -m nlu.evaluation eval --split nlu/holdout
 
 crossval: install $(SPACY_PIPE)  ## 5-fold cross-validation over nlu/data, per language
 	$(PY) -m nlu.evaluation crossval --folds 5

@@ -28,6 +28,12 @@ def parser() -> argparse.ArgumentParser:
         help="score an NLU-only model trained from config.yml into build/eval/ours instead (trained when changed)",
     )
     evaluate.add_argument(
+        "--split",
+        type=Path,
+        default=None,
+        help="held-out split to score, one folder per language (default nlu/test; e.g. nlu/holdout)",
+    )
+    evaluate.add_argument(
         "--retrain-baseline", action="store_true", help="train the baseline even if its inputs did not change"
     )
     crossval = commands.add_parser("crossval", help="k-fold cross-validation over nlu/data")
@@ -43,12 +49,17 @@ def main(argv: Optional[List[str]] = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("nlu.evaluation").setLevel(logging.INFO)
     layout = default_layout()
+    split = arguments.split.resolve() if arguments.command == "eval" and arguments.split else None
     os.chdir(layout.root)  # the spaCy gazetteer path in config.yml is relative to the root
     if arguments.command == "eval":
         from nlu.evaluation.evaluate import run_eval
 
         run_eval(
-            layout, model=arguments.model, train_ours=arguments.train, retrain_baseline=arguments.retrain_baseline
+            layout,
+            model=arguments.model,
+            train_ours=arguments.train,
+            retrain_baseline=arguments.retrain_baseline,
+            split=split,
         )
     else:
         from nlu.evaluation.crossval import run_crossval

@@ -95,22 +95,31 @@ def entities_without_spacy(
 
 
 def run_eval(
-    layout: Layout, model: Optional[Path] = None, train_ours: bool = False, retrain_baseline: bool = False
+    layout: Layout,
+    model: Optional[Path] = None,
+    train_ours: bool = False,
+    retrain_baseline: bool = False,
+    split: Optional[Path] = None,
 ) -> Dict[str, Any]:
-    """Evaluate ours and the baseline, write reports/nlu/, print the summary; return the report.
+    """Evaluate ours and the baseline on a held-out split, write the report,
+    print the summary; return the report.
 
     Ours is ``model`` (default models/assistant.tar.gz); with ``train_ours`` it
     is an NLU-only model trained from config.yml into build/eval/ours, which
-    lets a developer try a pipeline change without touching models/.
+    lets a developer try a pipeline change without touching models/. ``split``
+    defaults to nlu/test (report in reports/nlu/); another split, such as
+    nlu/holdout, is reported in reports/nlu/<its folder name>/.
     """
+    split = split or layout.test_split
+    reports = layout.reports_for(split)
     if train_ours:
         model = train_nlu_model(layout.config, layout.training_data, layout.build / "ours")
     model = model or layout.model
     if not model.exists():
         raise SystemExit(f"{layout.relative(model)} is missing: run `make train` first")
-    examples = load_examples(layout.test_split)
+    examples = load_examples(split)
     if not examples:
-        raise SystemExit(f"no test examples under {layout.relative(layout.test_split)}")
+        raise SystemExit(f"no test examples under {layout.relative(split)}")
     texts = [example.text for example in examples]
     baseline_model = train_nlu_model(
         layout.baseline_config, layout.training_data, layout.build / "baseline", force=retrain_baseline
@@ -122,15 +131,15 @@ def run_eval(
     del ours_runner
     baseline_predictions = ModelRunner.load(baseline_model).parse(texts)
 
-    layout.reports.mkdir(parents=True, exist_ok=True)
-    ours = model_figures(OURS, examples, ours_predictions, layout.reports)
-    baseline = model_figures(BASELINE, examples, baseline_predictions, layout.reports)
+    reports.mkdir(parents=True, exist_ok=True)
+    ours = model_figures(OURS, examples, ours_predictions, reports)
+    baseline = model_figures(BASELINE, examples, baseline_predictions, reports)
     report: Dict[str, Any] = {
         "run": {
             "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "machine": machine(),
             "command": " ".join(["python -m nlu.evaluation", *sys.argv[1:]]) or "python -m nlu.evaluation eval",
-            "test_split": layout.relative(layout.test_split),
+            "test_split": layout.relative(split),
             "warnings": staleness_warnings(layout, model),
         },
         "models": {
@@ -150,7 +159,7 @@ def run_eval(
         "spacy_ablation": spacy,
         "images": ours["images"] + baseline["images"],
     }
-    paths = write_report(report, layout.reports)
+    paths = write_report(report, reports)
     print(console_table(report))
     for warning in report["run"]["warnings"]:
         print(f"warning: {warning}")

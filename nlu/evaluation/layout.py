@@ -53,6 +53,13 @@ class Layout:
         """Report folder (git-ignored)."""
         return self.root / "reports" / "nlu"
 
+    def reports_for(self, split: Path) -> Path:
+        """Report folder for a held-out split: reports/nlu/ for nlu/test,
+        reports/nlu/<folder name>/ for any other split."""
+        if split.resolve() == self.test_split.resolve():
+            return self.reports
+        return self.reports / split.resolve().name
+
     def relative(self, path: Path) -> str:
         """``path`` relative to the repository root when it is inside it."""
         try:
