@@ -134,13 +134,14 @@ async def test_reload_shows_the_conversation_again(
 
 
 async def test_a_message_sent_while_the_history_loads_is_shown_once_after_it(
-    browser: Browser, served_gateway: str, fake_rasa: FakeRasa
+    browser: Browser, serve_gateway, fake_rasa: FakeRasa
 ) -> None:
-    page, watch = await open_page(browser, served_gateway)
+    gateway_url = await serve_gateway(rasa_timeout_seconds=10.0)  # a slow history, not a failed one
+    page, watch = await open_page(browser, gateway_url)
     await ask(page, PASSPORT_QUESTION)
     await expect(bot_messages(page).last).to_contain_text("여권 발급 신청서")
 
-    fake_rasa.tracker_delay = 1.5  # the history answers after the next message would have
+    fake_rasa.tracker_delay = 1.0  # the history answers after the next message would have
     await page.reload()
     await ask(page, "수수료는 얼마예요?")
     await expect(page.locator("#message-input")).to_have_value("")
