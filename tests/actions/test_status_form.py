@@ -98,13 +98,14 @@ async def test_number_given_in_the_first_message_is_kept_so_the_form_asks_only_t
 
 
 def test_domain_maps_the_number_from_the_first_message():
+    """From a status question, and from the number typed on its own (inform)."""
     mappings = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))["slots"]["application_number"][
         "mappings"
     ]
     assert {
         "type": "from_entity",
         "entity": "application_number",
-        "intent": "check_application_status",
+        "intent": ["check_application_status", "inform"],
     } in mappings
     for mapping in mappings:
         if mapping["type"] == "from_text":
