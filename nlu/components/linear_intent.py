@@ -13,6 +13,11 @@ calibration, so the confidence the FallbackClassifier reads is a probability
 (the share of held-out folds' evidence for that intent), not a raw margin.
 The component writes ``intent`` and ``intent_ranking`` like Rasa's own
 classifiers.
+
+A greeting in front of a request ("hi, how do I extend my visa") tends to be
+read as ``greet``: the training data's greetings outweigh the request. Such a
+message is classified again without the greeting
+(:mod:`nlu.components.greeting_prefix`), and a request found there wins.
 """
 
 from __future__ import annotations
@@ -33,20 +38,23 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from nlu.components.greeting_prefix import request_after_greeting
+
 logger = logging.getLogger(__name__)
 
 _MODEL_FILE = "linear_intent.joblib"
 
 
-def lemma_text(message: Message) -> str:
-    """The message's token lemmas joined by spaces (lower-cased), for word n-grams."""
+def lemma_text(message: Message, start: int = 0) -> str:
+    """The lemmas of the message's tokens from character ``start`` on, joined by
+    spaces (lower-cased), for word n-grams."""
     tokens = message.get(TOKENS_NAMES[TEXT]) or []
-    return " ".join((token.lemma or token.text).lower() for token in tokens)
+    return " ".join((token.lemma or token.text).lower() for token in tokens if token.start >= start)
 
 
-def surface_text(message: Message) -> str:
-    """The message text, lower-cased, for character n-grams."""
-    return (message.get(TEXT) or "").lower()
+def surface_text(message: Message, start: int = 0) -> str:
+    """The message text from character ``start`` on, lower-cased, for character n-grams."""
+    return (message.get(TEXT) or "")[start:].lower()
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -66,6 +74,19 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             "char_ngrams": [1, 4],
             "ranking_length": 10,
             "random_seed": 42,
+            # A greeting in front of a request ("안녕하세요~ 전입신고 어디서 해요"):
+            # when the whole is read as greet, the words after the greeting are
+            # classified alone and win if their intent is one of these requests
+            # and at least this probable. Small talk after a greeting ("hi, are
+            # you there?", "안녕하세요 뭐 좀 여쭤봐도 될까요") stays a greeting,
+            # whose reply shows the menu anyway.
+            "greeting_request_threshold": 0.4,
+            "greeting_yields_to": [
+                "ask_service_overview", "ask_service_documents", "ask_service_fee",
+                "ask_service_processing_time", "ask_service_eligibility", "ask_service_how_to_apply",
+                "ask_service_where", "check_application_status", "find_benefits", "report_life_event",
+                "file_petition", "human_handoff", "set_language", "share_resident_number",
+            ],
         }
 
     @staticmethod
@@ -109,11 +130,13 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         return words, chars
 
     @staticmethod
-    def _features(model: Dict[str, Any], messages: Sequence[Message]) -> Any:
+    def _features(model: Dict[str, Any], messages: Sequence[Message], starts: Sequence[int] | None = None) -> Any:
+        """Features of each message's text from its ``starts`` offset (default: all of it)."""
         from scipy.sparse import hstack
 
-        words = model["words"].transform([lemma_text(m) for m in messages])
-        chars = model["chars"].transform([surface_text(m) for m in messages])
+        starts = starts or [0] * len(messages)
+        words = model["words"].transform([lemma_text(m, s) for m, s in zip(messages, starts, strict=True)])
+        chars = model["chars"].transform([surface_text(m, s) for m, s in zip(messages, starts, strict=True)])
         return hstack([words, chars]).tocsr()
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -176,11 +199,42 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         if not with_text:
             return messages
         assert self._model is not None  # with_text is empty without a model
-        classifier = self._model["classifier"]
-        probabilities = classifier.predict_proba(self._features(self._model, with_text))
-        for message, row in zip(with_text, probabilities, strict=True):
-            order = np.argsort(row)[::-1][: int(self._config["ranking_length"])]
-            ranking = [{"name": str(classifier.classes_[i]), "confidence": float(row[i])} for i in order]
+        probabilities = self._model["classifier"].predict_proba(self._features(self._model, with_text))
+        rankings = [self._ranking(row) for row in probabilities]
+        self._answer_requests_after_greetings(with_text, rankings)
+        for message, ranking in zip(with_text, rankings, strict=True):
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
+
+    def _ranking(self, probabilities: Any) -> List[Dict[str, Any]]:
+        """The most probable intents first, as Rasa's ``intent_ranking``."""
+        assert self._model is not None
+        classes = self._model["classifier"].classes_
+        order = np.argsort(probabilities)[::-1][: int(self._config["ranking_length"])]
+        return [{"name": str(classes[i]), "confidence": float(probabilities[i])} for i in order]
+
+    def _answer_requests_after_greetings(
+        self, messages: Sequence[Message], rankings: List[List[Dict[str, Any]]]
+    ) -> None:
+        """Where a message read as ``greet`` starts with a greeting followed by a
+        request, replace its ranking with the request's own when the request is
+        understood well enough (see ``greeting_request_threshold``)."""
+        assert self._model is not None
+        candidates = [
+            (index, start)
+            for index, message in enumerate(messages)
+            if rankings[index][0]["name"] == "greet"
+            and (start := request_after_greeting(message.get(TEXT) or "")) is not None
+        ]
+        if not candidates:
+            return
+        features = self._features(
+            self._model, [messages[index] for index, _ in candidates], [start for _, start in candidates]
+        )
+        requests = set(self._config["greeting_yields_to"])
+        threshold = float(self._config["greeting_request_threshold"])
+        for (index, _), row in zip(candidates, self._model["classifier"].predict_proba(features), strict=True):
+            request = self._ranking(row)
+            if request[0]["name"] in requests and request[0]["confidence"] >= threshold:
+                rankings[index] = request

@@ -110,3 +110,18 @@ async def test_resident_number_gets_a_warning(rasa_agent, message: str, expected
 async def test_odd_input_gets_an_answer(rasa_agent, message: str) -> None:
     reply = await say(rasa_agent, new_sender(), message)
     assert texts(reply).strip(), f"no reply to {message!r}"
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("안녕하세요~ 전입신고 하려는데 어디로 가요", "행정복지센터"),
+        ("안녕하세요 기초연금 신청하고 싶어요", "기초연금 신청 방법"),
+        ("hi, i am foreigner, how i extend my visa", "Extension of period of stay"),
+    ],
+)
+async def test_a_greeting_in_front_of_a_question_gets_the_question_answered(
+    rasa_agent, message: str, expected: str
+) -> None:
+    reply = texts(await say(rasa_agent, new_sender(), message))
+    assert expected in reply, reply

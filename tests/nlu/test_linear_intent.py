@@ -84,3 +84,17 @@ def test_a_message_without_text_gets_no_intent_with_zero_confidence(trained: Lin
     trained.process([message, tokenized("hello")])
     assert message.get(INTENT) == {"name": None, "confidence": 0.0}
     assert message.get(INTENT_RANKING_KEY) == []
+
+
+@pytest.mark.parametrize(
+    "text", ["안녕하세요 안녕 하이 hello, 여권 발급 비용 수수료 얼마예요", "hi hello hey, how much does it cost"]
+)
+def test_a_request_after_greetings_gets_the_requests_intent(trained: LinearIntentClassifier, text: str) -> None:
+    message = trained.process([tokenized(text)])[0]
+    assert message.get(INTENT)["name"] == "ask_service_fee"
+    assert message.get(INTENT_RANKING_KEY)[0]["name"] == "ask_service_fee"
+
+
+def test_a_greeting_followed_by_small_talk_stays_a_greeting(trained: LinearIntentClassifier) -> None:
+    message = trained.process([tokenized("hello hello, see you later bye")])[0]
+    assert message.get(INTENT)["name"] in {"greet", "goodbye"}
