@@ -66,7 +66,6 @@ test: install train $(AXE)  ## everything CI runs: data validation, lint, unit, 
 
 eval: install train $(SPACY_PIPE)  ## score the model and Rasa's default pipeline on nlu/test and nlu/holdout; reports in reports/nlu/
 	$(PY) -m nlu.evaluation eval
-	$(PY) -m nlu.evaluation eval --split nlu/holdout
 
 crossval: install $(SPACY_PIPE)  ## 5-fold cross-validation over nlu/data, per language
 	$(PY) -m nlu.evaluation crossval --folds 5

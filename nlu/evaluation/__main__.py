@@ -17,7 +17,7 @@ def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m nlu.evaluation", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
     evaluate = commands.add_parser(
-        "eval", help="score models/assistant.tar.gz and the baseline on nlu/test; write reports/nlu/"
+        "eval", help="score models/assistant.tar.gz and the baseline on nlu/test and nlu/holdout; write reports/nlu/"
     )
     evaluate.add_argument(
         "--model", type=Path, default=None, help="model archive to score as ours (default models/assistant.tar.gz)"
@@ -31,7 +31,7 @@ def parser() -> argparse.ArgumentParser:
         "--split",
         type=Path,
         default=None,
-        help="held-out split to score, one folder per language (default nlu/test; e.g. nlu/holdout)",
+        help="score only this held-out split, one folder per language (default: nlu/test, then nlu/holdout)",
     )
     evaluate.add_argument(
         "--retrain-baseline", action="store_true", help="train the baseline even if its inputs did not change"

@@ -7,7 +7,7 @@ import os
 import platform
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from nlu.evaluation.examples import GoldExample, load_examples
 from nlu.evaluation.figures import entity_errors, errors, figures_by_language
@@ -100,36 +100,51 @@ def run_eval(
     train_ours: bool = False,
     retrain_baseline: bool = False,
     split: Optional[Path] = None,
-) -> Dict[str, Any]:
-    """Evaluate ours and the baseline on a held-out split, write the report,
-    print the summary; return the report.
+) -> List[Dict[str, Any]]:
+    """Evaluate ours and the baseline on held-out splits, write a report per
+    split, print each summary; return the reports.
 
     Ours is ``model`` (default models/assistant.tar.gz); with ``train_ours`` it
     is an NLU-only model trained from config.yml into build/eval/ours, which
-    lets a developer try a pipeline change without touching models/. ``split``
-    defaults to nlu/test (report in reports/nlu/); another split, such as
-    nlu/holdout, is reported in reports/nlu/<its folder name>/.
+    lets a developer try a pipeline change without touching models/. Without
+    ``split`` every held-out split is scored (nlu/test, report in reports/nlu/,
+    then nlu/holdout, report in reports/nlu/holdout/), each model loaded once.
     """
-    split = split or layout.test_split
-    reports = layout.reports_for(split)
+    splits = [split] if split else layout.held_out_splits
     if train_ours:
         model = train_nlu_model(layout.config, layout.training_data, layout.build / "ours")
     model = model or layout.model
     if not model.exists():
         raise SystemExit(f"{layout.relative(model)} is missing: run `make train` first")
-    examples = load_examples(split)
-    if not examples:
-        raise SystemExit(f"no test examples under {layout.relative(split)}")
-    texts = [example.text for example in examples]
+    examples_by_split = {path: load_examples(path) for path in splits}
+    for path, examples in examples_by_split.items():
+        if not examples:
+            raise SystemExit(f"no test examples under {layout.relative(path)}")
     baseline_model = train_nlu_model(
         layout.baseline_config, layout.training_data, layout.build / "baseline", force=retrain_baseline
     )
-
     ours_runner = ModelRunner.load(model)
+    baseline_runner = ModelRunner.load(baseline_model)
+    return [
+        _evaluate_split(layout, path, examples, (model, ours_runner), (baseline_model, baseline_runner))
+        for path, examples in examples_by_split.items()
+    ]
+
+
+def _evaluate_split(
+    layout: Layout,
+    split: Path,
+    examples: Sequence[GoldExample],
+    ours_model: Tuple[Path, ModelRunner],
+    baseline_model: Tuple[Path, ModelRunner],
+) -> Dict[str, Any]:
+    """Score both loaded models on one split; write its report and print its table."""
+    reports = layout.reports_for(split)
+    texts = [example.text for example in examples]
+    (model, ours_runner), (baseline_path, baseline_runner) = ours_model, baseline_model
     ours_predictions = ours_runner.parse(texts)
     spacy = entities_without_spacy(ours_runner, examples, ours_predictions)
-    del ours_runner
-    baseline_predictions = ModelRunner.load(baseline_model).parse(texts)
+    baseline_predictions = baseline_runner.parse(texts)
 
     reports.mkdir(parents=True, exist_ok=True)
     ours = model_figures(OURS, examples, ours_predictions, reports)
@@ -150,9 +165,9 @@ def run_eval(
                 **ours,
             },
             BASELINE: {
-                "model": layout.relative(baseline_model),
+                "model": layout.relative(baseline_path),
                 "config": layout.relative(layout.baseline_config),
-                "trained": _mtime(baseline_model).strftime("%Y-%m-%d %H:%M UTC"),
+                "trained": _mtime(baseline_path).strftime("%Y-%m-%d %H:%M UTC"),
                 **baseline,
             },
         },
@@ -160,6 +175,7 @@ def run_eval(
         "images": ours["images"] + baseline["images"],
     }
     paths = write_report(report, reports)
+    print(f"\n{layout.relative(split)}")
     print(console_table(report))
     for warning in report["run"]["warnings"]:
         print(f"warning: {warning}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import List
 
 LANGUAGES = ("ko", "en")
 
@@ -27,6 +28,16 @@ class Layout:
     def test_split(self) -> Path:
         """Held-out test split, one folder per language."""
         return self.root / "nlu" / "test"
+
+    @property
+    def holdout_split(self) -> Path:
+        """The blind hold-out split, written without reading nlu/data or nlu/test."""
+        return self.root / "nlu" / "holdout"
+
+    @property
+    def held_out_splits(self) -> List[Path]:
+        """Every held-out split ``make eval`` scores, the test split first."""
+        return [self.test_split, self.holdout_split]
 
     @property
     def config(self) -> Path:
