@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 from typing import Any, Dict, Iterator, Optional
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base, sessionmaker
 
@@ -68,7 +68,36 @@ def create_schema(engine: Optional[Engine] = None) -> Engine:
                 raise
     engine = engine or get_engine()
     Base.metadata.create_all(engine)
+    _add_missing_nullable_columns(engine)
     return engine
+
+
+def _add_missing_nullable_columns(engine: Engine) -> None:
+    """Add the optional columns a newer model declares to a database made by an older one.
+
+    ``create_all`` makes missing tables but never changes an existing one, so a
+    database seeded before a field such as ``deadline`` existed would fail on
+    every read. Only nullable columns without a server default are added; any
+    other schema change needs a real migration.
+    """
+    inspector = inspect(engine)
+    existing_tables = set(inspector.get_table_names())
+    with engine.begin() as connection:
+        for table in Base.metadata.sorted_tables:
+            if table.name not in existing_tables:
+                continue
+            present = {column["name"] for column in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in present or not column.nullable or column.server_default is not None:
+                    continue
+                column_type = column.type.compile(dialect=engine.dialect)
+                preparer = engine.dialect.identifier_preparer
+                connection.execute(
+                    text(
+                        f"ALTER TABLE {preparer.quote(table.name)} "
+                        f"ADD COLUMN {preparer.quote(column.name)} {column_type}"
+                    )
+                )
 
 
 @contextlib.contextmanager

@@ -40,6 +40,7 @@ FIELD_HELP = """\
 fields you can set (use the dotted name):
   name.ko name.en overview.ko overview.en fee.ko fee.en fee (a number of won)
   processing_time.ko processing_time.en documents.ko documents.en (items separated by ;)
+  deadline.ko deadline.en, or deadline as YAML ({ko: ..., en: ...}; null removes it)
   aliases.ko aliases.en (items separated by ;) eligibility.text.ko eligibility.text.en
   eligibility.rules (YAML) apply.online.ko apply.online.en apply.online.url
   apply.in_person.ko apply.in_person.en where.office_type.ko where.office_type.en

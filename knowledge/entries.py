@@ -77,6 +77,8 @@ def apply_service(service: Service, entry: Mapping[str, Any], label: str, positi
         pair = _pair(entry.get(field))
         setattr(service, f"{field}_ko", pair["ko"])
         setattr(service, f"{field}_en", pair["en"])
+    deadline = _pair(entry.get("deadline"))
+    service.deadline_ko, service.deadline_en = deadline["ko"], deadline["en"]
     documents = _pair(entry.get("documents"))
     service.documents_ko = list(documents["ko"] or [])
     service.documents_en = list(documents["en"] or [])
@@ -168,7 +170,7 @@ def service_to_entry(service: Service) -> Dict[str, Any]:
         where["phone"] = service.where_phone
     if service.where_website is not None:
         where["website"] = service.where_website
-    return {
+    entry: Dict[str, Any] = {
         "id": service.id,
         "agency": service.agency_id,
         "name": {"ko": service.name_ko, "en": service.name_en},
@@ -178,6 +180,7 @@ def service_to_entry(service: Service) -> Dict[str, Any]:
         "documents": {"ko": list(service.documents_ko or []), "en": list(service.documents_en or [])},
         "fee": fee,
         "processing_time": {"ko": service.processing_time_ko, "en": service.processing_time_en},
+        "deadline": {"ko": service.deadline_ko, "en": service.deadline_en},
         "eligibility": {
             "text": {"ko": service.eligibility_text_ko, "en": service.eligibility_text_en},
             "rules": service.eligibility_rules,
@@ -188,6 +191,9 @@ def service_to_entry(service: Service) -> Dict[str, Any]:
         "last_reviewed": service.last_reviewed,
         "illustrative": bool(service.illustrative),
     }
+    if service.deadline_ko is None and service.deadline_en is None:
+        del entry["deadline"]
+    return entry
 
 
 # --------------------------------------------------------------------------- life events

@@ -24,6 +24,7 @@ from core.db import session_scope
 from knowledge import entries
 from knowledge.models import Agency, AuditLog, CatalogueVersion, LifeEvent, Service, utc_now
 from knowledge.schema import (
+    OPTIONAL_TEXTS,
     CatalogueDocument,
     CatalogueValidationError,
     Issue,
@@ -256,7 +257,7 @@ def _set_path(entry: Dict[str, Any], field_path: str, value: Any, label: str, en
     target: Any = entry
     for depth, key in enumerate(keys[:-1]):
         child = target.get(key) if isinstance(target, dict) else None
-        if child is None and isinstance(target, dict) and key in target:
+        if child is None and isinstance(target, dict) and (key in target or (depth == 0 and key in OPTIONAL_TEXTS)):
             child = target[key] = {}
         if not isinstance(child, dict):
             # e.g. `fee.ko` when the fee is a bare amount: turn it into texts.
@@ -267,7 +268,8 @@ def _set_path(entry: Dict[str, Any], field_path: str, value: Any, label: str, en
                     [Issue(label, "is not a field that can be set", entry_id, field_path)]
                 )
         target = child
-    if not isinstance(target, dict) or (keys[-1] not in target and len(keys) == 1):
+    settable_top = keys[-1] in target or keys[-1] in OPTIONAL_TEXTS
+    if not isinstance(target, dict) or (len(keys) == 1 and not settable_top):
         raise CatalogueValidationError([Issue(label, "is not a field that can be set", entry_id, field_path)])
     target[keys[-1]] = value
 
@@ -285,6 +287,6 @@ def parse_cli_value(field_path: str, raw: str) -> Any:
         if stripped.startswith("["):
             return yaml.safe_load(stripped)
         return [item.strip() for item in stripped.split(";") if item.strip()]
-    if field_path in ("eligibility.rules", "illustrative", "fee", "last_reviewed"):
+    if field_path in ("eligibility.rules", "illustrative", "fee", "last_reviewed", "deadline"):
         return yaml.safe_load(raw)
     return raw

@@ -81,6 +81,9 @@ class Service(Base):
     fee_amount = Column(Integer)
     processing_time_ko = Column(Text, nullable=False)
     processing_time_en = Column(Text, nullable=False)
+    # The reporting deadline or application period; empty when the catalogue has none.
+    deadline_ko = Column(Text)
+    deadline_en = Column(Text)
     eligibility_text_ko = Column(Text, nullable=False)
     eligibility_text_en = Column(Text, nullable=False)
     eligibility_rules = Column(JSON)

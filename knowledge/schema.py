@@ -39,7 +39,9 @@ SERVICE_REQUIRED = (
     "source",
     "last_reviewed",
 )
-SERVICE_OPTIONAL = ("aliases", "life_events", "illustrative")
+# Bilingual texts a service may leave out: the assistant then says it does not have them.
+OPTIONAL_TEXTS = ("deadline",)
+SERVICE_OPTIONAL = ("aliases", "life_events", *OPTIONAL_TEXTS, "illustrative")
 AGENCY_REQUIRED = ("id", "name")
 AGENCY_OPTIONAL = ("phone", "hours", "website")
 LIFE_EVENT_REQUIRED = ("id", "name", "services")
@@ -377,6 +379,7 @@ def validate_service(
     if "fee" in entry:
         _check_fee(check, entry.get("fee"))
     check.bilingual(entry.get("processing_time"), "processing_time", required=False)
+    check.bilingual(entry.get("deadline"), "deadline", required=False)
     _check_eligibility(check, entry.get("eligibility"))
     _check_apply(check, entry.get("apply"))
     _check_where(check, entry.get("where"))
