@@ -26,7 +26,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Dict, FrozenSet, Iterable, List, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Sequence, Tuple
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -255,22 +255,73 @@ class _Query:
     english: Tuple[str, ...]
     # Jamo offsets where a morpheme starts or ends.
     boundaries: FrozenSet[int]
+    # Jamo offsets (start, end) of each morpheme, in order.
+    spans: Tuple[Tuple[int, int], ...]
 
     @classmethod
     def of(cls, text: str) -> _Query:
         analysed = analyse(text[:MAX_QUERY_CHARS])
-        offsets, position = {0}, 0
+        spans: List[Tuple[int, int]] = []
+        position = 0
         for morpheme in analysed.morphemes:
-            position += len(to_jamo(morpheme))
-            offsets.add(position)
+            spans.append((position, position + len(to_jamo(morpheme))))
+            position = spans[-1][1]
         return cls(
             analysed,
             to_jamo(analysed.korean_key),
             frozenset(analysed.korean_key),
             frozenset(analysed.morphemes),
             analysed.english,
-            frozenset(offsets),
+            frozenset([0, *(end for _, end in spans)]),
+            tuple(spans),
         )
+
+    def morphemes_between(self, start: int, end: int) -> Tuple[str, ...]:
+        """The query's morphemes that lie wholly between jamo offsets ``start`` and ``end``."""
+        return tuple(
+            morpheme
+            for morpheme, (begin, finish) in zip(self.analysed.morphemes, self.spans, strict=True)
+            if begin >= start and finish <= end
+        )
+
+    def morpheme_units(self, matched: Sequence[str]) -> FrozenSet[str]:
+        """Coverage units of the query morphemes ``matched`` (a partial match,
+        in the phrase's order).
+
+        A morpheme the query has twice ("여권 재발급이랑 주민등록증 재발급")
+        counts where it follows the phrase's order around its first specific
+        morpheme, so a partial match does not claim a word from another part
+        of the message.
+        """
+        morphemes = self.analysed.morphemes
+        at = next((k for k, m in enumerate(matched) if m not in GENERIC_KO and len(m) >= 2), 0)
+        anchor = morphemes.index(matched[at])
+        chosen = [anchor]
+        previous = anchor
+        for morpheme in matched[at + 1 :]:
+            previous = self._occurrence(morpheme, anchor, after=previous)
+            chosen.append(previous)
+        following = anchor
+        for morpheme in reversed(matched[:at]):
+            following = self._occurrence(morpheme, anchor, before=following)
+            chosen.append(following)
+        return frozenset(
+            f"k{unit}" for index in chosen for unit in range(self.spans[index][0], self.spans[index][1])
+        )
+
+    def _occurrence(self, morpheme: str, anchor: int, after: int = -1, before: int | None = None) -> int:
+        """The index of ``morpheme`` nearest ``anchor`` among its occurrences
+        after ``after`` and before ``before`` (or among all, when none is)."""
+        found = [i for i, m in enumerate(self.analysed.morphemes) if m == morpheme]
+        limit = len(self.analysed.morphemes) if before is None else before
+        ordered = [i for i in found if after < i < limit] or found
+        return min(ordered, key=lambda i: abs(i - anchor))
+
+
+def _is_subsequence(short: Sequence[str], long: Sequence[str]) -> bool:
+    """Every item of ``short`` occurs in ``long``, in the same order."""
+    remaining = iter(long)
+    return all(item in remaining for item in short)
 
 
 @dataclass(frozen=True)
@@ -293,6 +344,12 @@ def _match_korean(phrase: _Phrase, query: _Query) -> Tuple[float, FrozenSet[str]
     # inside a word of the query ("자동차세" in "자동차 서류") is a coincidence.
     if edits and not (start in query.boundaries and end in query.boundaries):
         return None
+    # Nor is a whole word more or less a typo: "외국인등록증 발급" inside
+    # "외국인등록증 재발급" (or the other way round) names another service.
+    if edits:
+        typed = query.morphemes_between(start, end)
+        if _is_subsequence(typed, phrase.morphemes) or _is_subsequence(phrase.morphemes, typed):
+            return None
     return 1.0 - 0.1 * edits, frozenset(f"k{i}" for i in range(start, end))
 
 
@@ -341,12 +398,8 @@ def _phrase_matches(phrase: _Phrase, query: _Query) -> List[_Match]:
         matched = [m for m in phrase.morphemes if m in query.morphemes]
         if any(m not in GENERIC_KO and len(m) >= 2 for m in matched):
             fraction = sum(map(len, matched)) / len(phrase.korean_key)
-            units: Set[str] = set()
-            for morpheme in matched:
-                start = query.jamo.find(to_jamo(morpheme))
-                units.update(f"k{i}" for i in range(start, start + len(to_jamo(morpheme))))
             score = 0.7 * _specificity(matched, ()) * fraction
-            matches.append(_Match(score, "kop:" + "".join(matched), frozenset(units)))
+            matches.append(_Match(score, "kop:" + "".join(matched), query.morpheme_units(matched)))
     return matches
 
 
@@ -427,14 +480,20 @@ class CatalogueIndex:
         scored.sort(key=lambda item: (-item[0], item[1]))
         return [self._candidate(service_id, similarity, ()) for similarity, service_id in scored[:limit]]
 
-    def search(self, text: str) -> SearchResult:
-        """Rank services for ``text`` and decide: clear, ambiguous or none."""
-        ranking = self.score(text)
+    def search(self, text: str, exclude: Iterable[str] = ()) -> SearchResult:
+        """Rank services for ``text`` and decide: clear, ambiguous or none.
+
+        Services in ``exclude`` (ones the citizen turned away from) are left out
+        before deciding, so the next best reading can be clear.
+        """
+        excluded = frozenset(exclude)
+        ranking = [c for c in self.score(text) if c.service_id not in excluded]
         strong = [c for c in ranking if c.score >= MIN_SCORE]
         if not strong:
             suggestions = [c for c in ranking if c.score >= SUGGESTION_SCORE][:3]
             if len(suggestions) < 3:
-                suggestions += self.suggest(text, [c.service_id for c in suggestions], 3 - len(suggestions))
+                known = [*excluded, *(c.service_id for c in suggestions)]
+                suggestions += self.suggest(text, known, 3 - len(suggestions))
             return SearchResult(Decision.NONE, [], ranking, suggestions)
         top = strong[0]
         # Close scores are ambiguous; so is a second service named in another
@@ -481,11 +540,11 @@ class CatalogueSearch:
                 self._index = CatalogueIndex.from_engine(self.engine)
             return self._index
 
-    def search(self, text: str) -> SearchResult:
-        """Resolve ``text`` (an entity value or a whole message) to services."""
+    def search(self, text: str, exclude: Iterable[str] = ()) -> SearchResult:
+        """Resolve ``text`` (an entity value or a whole message) to services, less ``exclude``."""
         if not text or not text.strip():
             return SearchResult(Decision.NONE)
-        return self.index().search(text)
+        return self.index().search(text, exclude)
 
 
 _searches: Dict[str, CatalogueSearch] = {}

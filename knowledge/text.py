@@ -2,7 +2,9 @@
 
 Korean goes through kiwipiepy's morphological analyser: particles, endings and
 the light verb 하다 are dropped so "여권을 재발급하려면" and "여권재발급" give the
-same content key ("여권재발급"). Hangul is then compared jamo by jamo so one
+same content key ("여권재발급"). Verbs are dropped too, except the few that say
+what happened to a document, which are read as the noun a service name uses
+("여권을 잃어버렸어요" gives "여권분실", as "여권 분실" does). Hangul is then compared jamo by jamo so one
 wrong vowel ("가족관게") costs one edit. English is lower-cased, stop words are
 dropped and words are reduced to a rough stem ("renewal" -> "renew").
 
@@ -16,7 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import List, Tuple
+from typing import Any, List, Sequence, Tuple
 
 from core.kiwi import tokenize as kiwi_tokenize
 
@@ -75,6 +77,37 @@ _FILLER_ADVERBS = frozenset(
     ]
 )
 _HANGUL_OR_DIGIT = re.compile(r"[가-힣0-9]")
+# Verbs that say what happened to a document, as the noun that catalogue
+# names use for it: "여권을 잃어버렸어요" is searched as "여권 분실",
+# "면허증이 부러졌어요" as "면허증 훼손".
+_EVENT_VERBS = {
+    "잃": "분실",
+    "잃어버리": "분실",
+    "도둑맞": "도난",
+    "훔치": "도난",
+    "찢": "훼손",
+    "찢어지": "훼손",
+    "부러지": "훼손",
+    "망가지": "훼손",
+    "망가뜨리": "훼손",
+    "깨지": "훼손",
+}
+# Stems that say it only with -어지다 ("없어지다" goes missing, "없다" is just
+# not having one; "깨어지다" breaks, "깨다" also wakes up).
+_EVENT_VERBS_WITH_JI = {"없": "분실", "깨": "훼손"}
+_VERB_TAGS = frozenset({"VV", "VA"})
+# The same for English: what catalogue aliases say ("lost", "stolen", "damaged").
+_ENGLISH_EVENT_WORDS = {
+    "lose": "lost",
+    "misplaced": "lost",
+    "stole": "stolen",
+    "robbed": "stolen",
+    "broken": "damaged",
+    "broke": "damaged",
+    "torn": "damaged",
+    "ripped": "damaged",
+    "cracked": "damaged",
+}
 _LATIN_WORD = re.compile(r"[a-z0-9]+")
 _HANGUL_SYLLABLE = re.compile(r"[가-힣]")
 
@@ -214,7 +247,9 @@ def normalize(text: str) -> str:
 def korean_morphemes(text: str) -> Tuple[str, ...]:
     """The content morphemes of the Hangul (and digit) parts of ``text``, in order.
 
-    Particles, endings, copulas and 하다/되다 suffixes are dropped.
+    Particles, endings, copulas, 하다/되다 suffixes and verbs are dropped,
+    except verbs that say a document was lost, stolen or damaged: those give
+    "분실", "도난" or "훼손" in the verb's place.
     """
     if not _HANGUL_SYLLABLE.search(text):
         return ()
@@ -225,7 +260,12 @@ def korean_morphemes(text: str) -> Tuple[str, ...]:
 def _korean_morphemes_cached(text: str) -> Tuple[str, ...]:
     tokens = kiwi_tokenize(text)
     kept: List[str] = []
-    for token in tokens:
+    for index, token in enumerate(tokens):
+        if token.tag in _VERB_TAGS:
+            event = _document_event(token.form, tokens[index + 1 : index + 3])
+            if event:
+                kept.append(event)
+            continue
         keep = token.tag in _CONTENT_TAGS or (
             token.tag == "MAG" and len(token.form) >= 2 and token.form not in _FILLER_ADVERBS
         )
@@ -234,6 +274,17 @@ def _korean_morphemes_cached(text: str) -> Tuple[str, ...]:
             if form:
                 kept.append(form)
     return tuple(kept)
+
+
+def _document_event(stem: str, following: Sequence[Any]) -> str | None:
+    """The noun for what a verb says happened to a document ("잃" -> "분실"),
+    or None for any other verb; ``following`` are the next two morphemes."""
+    event = _EVENT_VERBS.get(stem)
+    if event is None and stem in _EVENT_VERBS_WITH_JI and len(following) == 2:
+        ending, auxiliary = following
+        if ending.form in ("어", "아") and auxiliary.form == "지" and auxiliary.tag == "VX":
+            event = _EVENT_VERBS_WITH_JI[stem]
+    return event
 
 
 def korean_parse_is_suspect(text: str) -> bool:
@@ -279,11 +330,13 @@ def english_words(text: str) -> Tuple[str, ...]:
 
     Numbers count as words only next to English ("pension at 65"), so the
     digits of a Korean message ("2026년") are not mistaken for English.
+    Words for what happened to a document become the word catalogue names
+    use ("broken" -> "damaged", "misplaced" -> "lost").
     """
     words = _LATIN_WORD.findall(normalize(text).replace("'s", ""))
     has_letters = any(not word.isdigit() for word in words)
     return tuple(
-        word
+        _ENGLISH_EVENT_WORDS.get(word, word)
         for word in words
         if word not in ENGLISH_STOP_WORDS and len(word) > 1 and (has_letters or not word.isdigit())
     )

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from knowledge.importer import set_service_field
 from knowledge.search import CatalogueSearch, Decision
+from knowledge.text import english_words, korean_morphemes
 from tests.knowledge.conftest import FIXTURES
 
 QUERIES_FILE = FIXTURES / "resolution_queries.tsv"
@@ -91,3 +92,54 @@ def test_a_renamed_service_is_found_after_the_catalogue_changes(catalogue_engine
     result = search.search("낚시터 이용권 발급")
     assert result.best is not None and result.best.service_id == "land_register"
     assert time.monotonic() - started < 2.0
+
+
+def test_lost_stolen_or_damaged_documents_resolve_clearly_to_their_reissue(catalogue_engine: Engine) -> None:
+    search = CatalogueSearch(catalogue_engine)
+    expected = {
+        "외국인등록증 재발급": "residence_card_reissue",
+        "외국인등록증 잃어버렸어요": "residence_card_reissue",
+        "체류카드 잃어버렸는데 어떻게 해요": "residence_card_reissue",
+        "운전면허증 잃어버렸는데 어떻게 해요": "driver_license_reissue",
+        "면허증이 부러졌어요": "driver_license_reissue",
+        "my driving licence is broken": "driver_license_reissue",
+        "주민등록증이 없어졌어요": "resident_card_reissue",
+        "여권 잃어버렸어요": "passport_reissue",
+        "여권이 찢어졌어요": "passport_reissue",
+        "누가 여권을 훔쳐갔어요": "passport_reissue",
+        # First issue and renewal keep their own names.
+        "외국인등록증 어떻게 받아요": "foreigner_registration",
+        "외국인등록증 발급": "foreigner_registration",
+        "운전면허 적성검사": "driver_license_renewal",
+    }
+    for text, service_id in expected.items():
+        result = search.search(text)
+        assert result.decision is Decision.CLEAR and result.best.service_id == service_id, (
+            text,
+            result.decision,
+            [(c.service_id, c.score) for c in result.ranking[:3]],
+        )
+    # Not having a passport is not losing one.
+    not_having = search.search("여권이 없어요")
+    assert not_having.decision is not Decision.CLEAR or not_having.best.service_id != "passport_reissue"
+
+
+def test_a_whole_extra_word_is_not_taken_for_a_typo(catalogue_engine: Engine) -> None:
+    # "외국인등록증 발급" is two jamo from "외국인등록증 재발급", but the two
+    # jamo are the word 재, so it must not count as a mistyped first issue.
+    ranking = CatalogueSearch(catalogue_engine).search("외국인등록증 재발급").ranking
+    first_issue = next(c for c in ranking if c.service_id == "foreigner_registration")
+    assert not any(evidence.startswith("ko:외국인등록증발급") for evidence in first_issue.evidence)
+    # A real typo inside a word is still forgiven.
+    typo = CatalogueSearch(catalogue_engine).search("외국인등록증 제발급")
+    assert typo.best is not None and typo.best.service_id == "residence_card_reissue"
+
+
+def test_document_event_verbs_read_as_the_nouns_service_names_use() -> None:
+    assert korean_morphemes("여권을 잃어버렸어요") == korean_morphemes("여권 분실")
+    assert korean_morphemes("면허증이 부러졌어요") == korean_morphemes("면허증 훼손")
+    assert korean_morphemes("여권이 없어졌어요") == korean_morphemes("여권 분실")
+    assert korean_morphemes("여권이 없어요") == ("여권",)
+    assert korean_morphemes("여권 신청했어요") == ("여권", "신청")
+    assert english_words("my licence is broken") == ("licence", "damaged")
+    assert english_words("I misplaced my passport") == ("lost", "passport")
