@@ -45,6 +45,7 @@ MINIMUM_EXAMPLES: Dict[str, Tuple[int, int]] = {
     "ask_service_eligibility": (40, 15),
     "ask_service_how_to_apply": (40, 15),
     "ask_service_where": (40, 15),
+    "ask_service_deadline": (40, 15),
     "check_application_status": (40, 15),
     "report_life_event": (40, 15),
     "find_benefits": (40, 15),
