@@ -19,7 +19,7 @@ export PYTHONWARNINGS ?= ignore::DeprecationWarning
 TRAIN_INPUTS := config.yml $(shell find bot nlu/data nlu/components nlu/gazetteer -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
 CATALOGUE_SERVICES := $(wildcard knowledge/catalogue/services/*.yml)
 
-.PHONY: help install train run test eval crossval bench lint db telegram constraints clean catalogue-check
+.PHONY: help install train run test eval crossval bench lint db telegram constraints clean catalogue-check rules
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -72,6 +72,9 @@ crossval: install $(SPACY_PIPE)  ## 5-fold cross-validation over nlu/data, per l
 
 bench: install train  ## REST throughput and latency at 1, 10 and 50 conversations (not part of test)
 	$(PY) -m bench.rest_bench
+
+rules: install  ## regenerate bot/rules/form_exits.yml (inside every form, a clear new request leaves it)
+	$(PY) scripts/form_exit_rules.py
 
 catalogue-check: install  ## validate the service catalogue YAML without touching the database
 	$(PY) -m knowledge validate knowledge/catalogue

@@ -14,7 +14,7 @@ import logging
 import re
 from typing import Any, Callable, Dict, List, Optional
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -22,8 +22,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.form_answers import SKIPPED, is_skip
-from actions.handoff import CONTEXT_SLOT, HandoffService
+from actions.forms import LeavableFormValidation
+from actions.handoff import HandoffService
 from actions.responses import utter
+from actions.service_context import CONTEXT_SLOT
 from core.db import create_schema, get_engine
 from core.privacy import mask_for_log
 from records.repository import add_comment, record_feedback
@@ -152,8 +154,12 @@ class ActionAskFeedbackComment(Action):
         return []
 
 
-class ValidateFeedbackCommentForm(FormValidationAction):
+class ValidateFeedbackCommentForm(LeavableFormValidation):
     """Keep the comment masked and bounded, or note that it was skipped."""
+
+    # A comment on a wrong answer reads like a question about it ("수수료가 틀렸어요"):
+    # only a request the classifier is very sure of leaves this form.
+    clear_request_confidence = 0.8
 
     def name(self) -> str:
         return "validate_feedback_comment_form"

@@ -34,6 +34,7 @@ from actions.office_hours import (
     utc_now,
 )
 from actions.responses import render, utter
+from actions.service_context import CONTEXT_SLOT
 from core.db import create_schema, get_engine, session_scope
 from knowledge.models import Service
 from records.repository import record_handoff
@@ -41,7 +42,7 @@ from records.transcript import masked_transcript
 
 logger = logging.getLogger(__name__)
 
-CONTEXT_SLOT = "current_service"
+
 CALL_CENTRE_PHONE = "110"
 
 # What to say before the contact, by reason; "requested" needs no preamble.

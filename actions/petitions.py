@@ -1,8 +1,10 @@
 """Petitions (issue 5): the right channel and a ready-to-paste draft.
 
-``action_start_petition`` works out the kind from the first message (safety
-report, complaint, policy proposal or request for public records) and keeps
-what the citizen already said (what, where, when). ``petition_form`` asks only
+``action_start_petition`` first checks that a petition is what the citizen
+wants (a named catalogue service is answered instead; an unsure guess is
+confirmed), says where the petition will go, works out the kind from the first
+message (safety report, complaint, policy proposal or request for public
+records) and keeps what the citizen already said (what, where, when). ``petition_form`` asks only
 for what is missing; where and when may be skipped. ``action_draft_petition``
 returns a title and body in the citizen's language holding their own words,
 the channel's link (from the catalogue) and what happens next.
@@ -14,7 +16,7 @@ import asyncio
 import logging
 from typing import Any, Callable, Dict, List, Optional, Text
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -23,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.form_answers import SKIPPED, is_skip
 from actions.form_questions import AskFormQuestion
+from actions.forms import LeavableFormValidation
 from actions.petition_drafts import (
     CHANNEL_SERVICE,
     KINDS,
@@ -34,6 +37,8 @@ from actions.petition_drafts import (
     is_descriptive,
 )
 from actions.responses import utter
+from actions.service_answers import answer_named_service
+from actions.service_context import CONTEXT_SLOT
 from core.db import get_engine, session_scope
 from knowledge.models import Service
 
@@ -44,7 +49,10 @@ WHAT_SLOT = "petition_what"
 WHERE_SLOT = "petition_where"
 WHEN_SLOT = "petition_when"
 PETITION_SLOTS = (KIND_SLOT, WHAT_SLOT, WHERE_SLOT, WHEN_SLOT)
+STARTED_SLOT = "petition_started"
 MAX_TEXT = 2000
+# The petition form starts on a guess only this sure, or when the message says which kind.
+PETITION_CONFIDENCE = 0.6
 
 # Words of the draft itself, in the citizen's language.
 DRAFT_LABELS: Dict[str, Dict[str, str]] = {
@@ -101,7 +109,16 @@ def _region_span(tracker: Tracker) -> Optional[str]:
 
 
 class ActionStartPetition(Action):
-    """Read the first message: the kind, and what, where and when if it already says."""
+    """Decide whether this really is a petition, say where it will go, and keep what the
+    first message already says (kind, what, where, when).
+
+    A message that names a catalogue service ("전입신고 하려고요") is answered as a
+    question about that service instead; an unsure guess is asked to confirm.
+    Either way ``petition_started`` tells the rules whether the form starts.
+    """
+
+    def __init__(self, engine_factory: Callable[[], Engine] = get_engine) -> None:
+        self._engine_factory = engine_factory
 
     def name(self) -> Text:
         return "action_start_petition"
@@ -112,9 +129,30 @@ class ActionStartPetition(Action):
         text = tracker.latest_message.get("text") or ""
         if text.startswith("/"):
             text = ""
+        kind = classify_petition(text)
+        if text:
+            language = _language(tracker)
+            try:
+                named = await asyncio.to_thread(
+                    answer_named_service, self._engine_factory(), text, "how_to_apply", language,
+                    CHANNEL_SERVICE.values(),
+                )
+            except SQLAlchemyError as error:
+                logger.error("petition service check failed: %s", type(error).__name__)
+                named = None
+            if named is not None:
+                # "전입신고 하려고요": how to apply for that service, not a petition.
+                service_id, answer = named
+                utter(dispatcher, tracker, answer.response, **answer.values)
+                return [SlotSet(STARTED_SLOT, False), SlotSet(CONTEXT_SLOT, service_id)]
+            confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
+            if kind is None and confidence < PETITION_CONFIDENCE:
+                utter(dispatcher, tracker, "utter_petition_confirm")
+                return [SlotSet(STARTED_SLOT, False)]
         # Forget an earlier petition's details (only those still set).
         events: List[EventType] = [SlotSet(slot, None) for slot in PETITION_SLOTS if tracker.get_slot(slot)]
-        kind = classify_petition(text)
+        events.append(SlotSet(STARTED_SLOT, True))
+        await self._introduce(dispatcher, tracker, kind)
         if kind:
             events.append(SlotSet(KIND_SLOT, kind))
         if is_descriptive(text):
@@ -126,6 +164,21 @@ class ActionStartPetition(Action):
             if moment and kind != "records":
                 events.append(SlotSet(WHEN_SLOT, moment))
         return events
+
+    async def _introduce(self, dispatcher: CollectingDispatcher, tracker: Tracker, kind: Optional[str]) -> None:
+        """Say first what the form is for and where the petition will go."""
+        if kind is None:
+            utter(dispatcher, tracker, "utter_petition_intro_any")
+            return
+        try:
+            channel = await asyncio.to_thread(channel_details, self._engine_factory(), kind, _language(tracker))
+        except SQLAlchemyError as error:
+            logger.error("petition channel lookup failed: %s", type(error).__name__)
+            channel = {}
+        if channel.get("channel"):
+            utter(dispatcher, tracker, "utter_petition_intro", channel=channel["channel"], link=channel["link"])
+        else:
+            utter(dispatcher, tracker, "utter_petition_intro_any")
 
 
 class ActionAskPetitionQuestion(AskFormQuestion):
@@ -161,7 +214,7 @@ class ActionAskPetitionWhen(ActionAskPetitionQuestion):
     slot = WHEN_SLOT
 
 
-class ValidatePetitionForm(FormValidationAction):
+class ValidatePetitionForm(LeavableFormValidation):
     """The kind must be clear and the matter described; where and when may be skipped."""
 
     def name(self) -> Text:

@@ -19,6 +19,8 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.particles import attach_particles
+
 RESPONSES_DIR = Path(__file__).resolve().parent.parent / "bot" / "responses"
 DEFAULT_LANGUAGE = "ko"
 
@@ -86,7 +88,7 @@ def render(name: str, language: str, values: Optional[Dict[str, Any]] = None) ->
         raise KeyError(f"no response {name!r} in {RESPONSES_DIR}")
     variation = _variation_for(variations, language)
     mapping = _KeepMissing({k: ("" if v is None else v) for k, v in (values or {}).items()})
-    text = str(variation.get("text", "")).format_map(mapping)
+    text = attach_particles(str(variation.get("text", "")).format_map(mapping))
     buttons = [
         {"title": str(b["title"]).format_map(mapping), "payload": str(b["payload"])}
         for b in variation.get("buttons") or []

@@ -15,8 +15,8 @@ import json
 import logging
 from typing import Any, Callable, Dict, List, Optional, Text
 
-from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.engine import Engine
@@ -25,9 +25,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions import form_answers as answers
 from actions.form_answers import NONE, SKIPPED, is_skip
 from actions.form_questions import AskFormQuestion
+from actions.forms import LeavableFormValidation
 from actions.life_events import build_checklist, event_names, resolve_life_event
 from actions.recommendations import Recommendation, facts_label, reason_line, recommend
 from actions.responses import render, utter
+from actions.service_answers import answer_named_service, named_service
+from actions.service_context import CONTEXT_SLOT
 from core.db import get_engine
 
 logger = logging.getLogger(__name__)
@@ -80,6 +83,14 @@ class ActionListLifeEventServices(Action):
             event_id = await asyncio.to_thread(resolve_life_event, engine, entities, text)
             checklist = await asyncio.to_thread(build_checklist, engine, event_id, language) if event_id else None
             if checklist is None or not checklist.items:
+                # "lost my driving licence, what now": not a life event but a service.
+                named = None if event_id else await asyncio.to_thread(
+                    answer_named_service, engine, text, "how_to_apply", language
+                )
+                if named is not None:
+                    service_id, answer = named
+                    utter(dispatcher, tracker, answer.response, **answer.values)
+                    return [SlotSet(CONTEXT_SLOT, service_id)]
                 choices = await asyncio.to_thread(event_names, engine, language)
                 buttons = [
                     {"title": name, "payload": f"/report_life_event{json.dumps({'life_event': event})}"}
@@ -111,6 +122,10 @@ class ActionListLifeEventServices(Action):
             notes="\n\n".join(notes),
             service_ids=[item.service_id for item in checklist.items],
         )
+        # "이사왔는데 전입신고 해야되죠": the service named stays in context for follow-ups.
+        named_id = await asyncio.to_thread(named_service, engine, text)
+        if named_id in {item.service_id for item in checklist.items}:
+            return [SlotSet(CONTEXT_SLOT, named_id)]
         return []
 
 
@@ -174,7 +189,7 @@ def _yes_no(value: Optional[bool]) -> Optional[str]:
     return None if value is None else ("yes" if value else "no")
 
 
-class ValidateBenefitsForm(FormValidationAction):
+class ValidateBenefitsForm(LeavableFormValidation):
     """Reads each answer in natural form; a skip keeps the fact unknown.
 
     The household answer also fills the youngest child's age when it says it
@@ -327,25 +342,3 @@ class ActionRecommendBenefits(Action):
                 pending_facts=[list(facts) for facts in result.pending],
             )
         return clear_benefit_slots()
-
-
-FORM_SLOTS: Dict[str, tuple] = {
-    BENEFITS_FORM: BENEFIT_SLOTS,
-    "petition_form": ("petition_kind", "petition_what", "petition_where", "petition_when"),
-    "feedback_comment_form": ("feedback_comment",),
-}
-
-
-class ActionCancelForm(Action):
-    """Stop the benefits, petition or comment form at the citizen's request and forget its answers."""
-
-    def name(self) -> Text:
-        return "action_cancel_form"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
-        form = (tracker.active_loop or {}).get("name")
-        utter(dispatcher, tracker, "utter_form_cancelled")
-        slots = FORM_SLOTS.get(form or "", ())
-        return [ActiveLoop(None), SlotSet("requested_slot", None), *[SlotSet(slot, None) for slot in slots]]

@@ -9,14 +9,15 @@ office and phone) come in both languages too.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict
+from typing import Any, Dict, Iterable, Tuple
 
 from sqlalchemy.engine import Engine
 
 from core.db import session_scope
 from knowledge.models import Service
+from knowledge.search import get_search
 
-TOPICS = ("overview", "documents", "fee", "processing_time", "eligibility", "how_to_apply", "where")
+TOPICS = ("overview", "documents", "fee", "processing_time", "eligibility", "how_to_apply", "where", "deadline")
 
 _LABELS = {
     "ko": {
@@ -32,6 +33,31 @@ _LABELS = {
         "phone": "Phone",
         "agency": "Agency",
         "no_documents": "No documents are needed.",
+    },
+}
+
+
+# What each topic is called in a sentence ("… 정보는 없어요" / "I don't have … ").
+_TOPIC_LABELS: Dict[str, Dict[str, str]] = {
+    "ko": {
+        "overview": "서비스 내용",
+        "documents": "필요한 서류",
+        "fee": "수수료",
+        "processing_time": "처리 기간",
+        "eligibility": "신청 대상",
+        "how_to_apply": "신청 방법",
+        "where": "신청 장소",
+        "deadline": "신고·신청 기한",
+    },
+    "en": {
+        "overview": "what this service is",
+        "documents": "the documents needed",
+        "fee": "the fee",
+        "processing_time": "how long it takes",
+        "eligibility": "who can apply",
+        "how_to_apply": "how to apply",
+        "where": "where to apply",
+        "deadline": "the deadline",
     },
 }
 
@@ -99,7 +125,14 @@ def topic_text(service: Service, topic: str, language: str) -> str:
         return _how_to_apply(service, language)
     if topic == "where":
         return _where(service, language)
+    if topic == "deadline":
+        return service.text("deadline", language) or ""
     raise ValueError(f"unknown topic {topic!r}")
+
+
+def topic_intent(topic: str) -> str:
+    """The intent that asks about ``topic`` (``ask_service_fee`` for ``fee``)."""
+    return f"ask_service_{topic}"
 
 
 def build_answer(engine: Engine, service_id: str, topic: str, language: str | None) -> ServiceAnswer | None:
@@ -112,13 +145,25 @@ def build_answer(engine: Engine, service_id: str, topic: str, language: str | No
         service = session.get(Service, service_id)
         if service is None:
             return None
+        values = {
+            "topic": topic,
+            "service_name": service.name(language),
+            "link": service.official_link(),
+            "reviewed": service.last_reviewed.isoformat(),
+        }
+        answer = topic_text(service, topic, language)
+        if answer.strip():
+            return ServiceAnswer(response=f"utter_service_{topic}", values={**values, "answer": answer})
+        # Not in the catalogue: say so, and who can tell.
+        phone = service.where_phone or (service.agency.phone if service.agency is not None else None)
+        agency = service.agency.name(language) if service.agency is not None else service.text("where_office", language)
         return ServiceAnswer(
-            response=f"utter_service_{topic}",
+            response="utter_service_topic_missing",
             values={
-                "service_name": service.name(language),
-                "answer": topic_text(service, topic, language),
-                "link": service.official_link(),
-                "reviewed": service.last_reviewed.isoformat(),
+                **values,
+                "topic_label": _TOPIC_LABELS[language][topic],
+                "agency": agency,
+                "phone": phone or "110",
             },
         )
 
@@ -132,3 +177,28 @@ def service_names(engine: Engine, service_ids: list, language: str | None) -> Di
             for service_id in service_ids
             if (service := session.get(Service, service_id)) is not None
         }
+
+
+def answer_named_service(
+    engine: Engine, text: str, topic: str, language: str | None, exclude: Iterable[str] = ()
+) -> Tuple[str, ServiceAnswer] | None:
+    """(service id, answer about ``topic``) when ``text`` clearly names one catalogue
+    service outside ``exclude``; ``None`` otherwise.
+
+    For requests routed elsewhere that turn out to be about a service ("전입신고
+    하려고요" read as a petition, "lost my driving licence" read as a life event).
+    Blocking: call it through ``asyncio.to_thread``.
+    """
+    service_id = named_service(engine, text)
+    if service_id is None or service_id in set(exclude):
+        return None
+    answer = build_answer(engine, service_id, topic, language)
+    return (service_id, answer) if answer is not None else None
+
+
+def named_service(engine: Engine, text: str) -> str | None:
+    """The one catalogue service ``text`` clearly names, if any (blocking)."""
+    if not text or text.startswith("/"):
+        return None
+    best = get_search(engine).search(text).best
+    return best.service_id if best is not None else None

@@ -18,13 +18,14 @@ import threading
 from datetime import date
 from typing import Any, Callable, Dict, List
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.forms import LeavableFormValidation
 from actions.responses import utter
 from applications.birthdates import BirthDateError, BirthDateProblem, parse_birth_date
 from applications.clock import Clock, korean_date, utc_now
@@ -107,7 +108,7 @@ class ActionAskBirthDate(Action):
         return []
 
 
-class ValidateApplicationStatusForm(FormValidationAction):
+class ValidateApplicationStatusForm(LeavableFormValidation):
     """Checks the number's shape and check digit and the birth date; no database access."""
 
     def __init__(self, clock: Clock = utc_now) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
-from rasa_sdk.events import UserUtteranceReverted
+from rasa_sdk.events import SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.engine import Engine
 
@@ -155,10 +155,11 @@ def test_previous_turn_detection() -> None:
 
 
 async def test_two_fallbacks_in_a_row_hand_off(engine: Engine) -> None:
-    action = ActionHandleFallback(handoff_at(engine, kst(2026, 3, 4, 10, 0)))
+    action = ActionHandleFallback(handoff_at(engine, kst(2026, 3, 4, 10, 0)), lambda: engine)
     dispatcher = CollectingDispatcher()
     events = await action.run(dispatcher, make_tracker("???"), {})
-    assert [m.get("response") for m in dispatcher.messages] == ["utter_ask_rephrase", "utter_help_menu"]
+    assert dispatcher.messages[0]["utter_action"] == "utter_ask_rephrase"
+    assert [m.get("response") for m in dispatcher.messages[1:]] == ["utter_help_menu"]
     assert events == [UserUtteranceReverted()]
     history = [user_event("???"), action_event("action_handle_fallback"), bot_event("?", "utter_ask_rephrase")]
     dispatcher = CollectingDispatcher()
@@ -166,3 +167,13 @@ async def test_two_fallbacks_in_a_row_hand_off(engine: Engine) -> None:
     assert [m["utter_action"] for m in dispatcher.messages] == ["utter_handoff_after_fallback",
                                                                 "utter_handoff_call_centre"]
     assert [row.reason for row in list_handoffs(engine)] == ["repeated_fallback"]
+
+
+async def test_a_message_not_understood_that_names_a_service_gets_that_service(engine: Engine) -> None:
+    action = ActionHandleFallback(handoff_at(engine, kst(2026, 3, 4, 10, 0)), lambda: engine)
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, make_tracker("여권 분실했어요", "nlu_fallback"), {})
+    assert dispatcher.messages[0]["utter_action"] == "utter_service_overview"
+    assert dispatcher.messages[0]["service_name"] == "여권 재발급"
+    assert events == [SlotSet("current_service", "passport_reissue")]
+    assert list_handoffs(engine) == []

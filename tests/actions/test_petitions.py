@@ -48,17 +48,24 @@ def test_what_where_and_when_already_said() -> None:
     assert find_time("it has been broken since last week") == "last week"
 
 
-async def test_the_first_message_prefills_what_it_says() -> None:
+async def test_the_first_message_prefills_what_it_says(engine: Engine) -> None:
     text = "강남역 앞에 어제 밤부터 가로등이 꺼져 있어요"
-    events = await ActionStartPetition().run(CollectingDispatcher(), make_tracker(text, "file_petition"), {})
+    dispatcher = CollectingDispatcher()
+    events = await ActionStartPetition(lambda: engine).run(dispatcher, make_tracker(text, "file_petition"), {})
     values = {event["name"]: event["value"] for event in events if event["value"] is not None}
-    assert values == {"petition_kind": "safety", "petition_what": text, "petition_where": "강남역 앞",
-                      "petition_when": "어제"}
+    assert values == {"petition_started": True, "petition_kind": "safety", "petition_what": text,
+                      "petition_where": "강남역 앞", "petition_when": "어제"}
+    # The first reply says where the report will go.
+    assert dispatcher.messages[0]["utter_action"] == "utter_petition_intro"
+    assert "안전신문고" in dispatcher.messages[0]["text"]
 
 
-async def test_a_generic_request_prefills_nothing() -> None:
-    events = await ActionStartPetition().run(CollectingDispatcher(), make_tracker("신고하고 싶어요", "file_petition"), {})
-    assert all(event["value"] is None for event in events)
+async def test_a_generic_request_prefills_nothing(engine: Engine) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("신고하고 싶어요", "file_petition")
+    events = await ActionStartPetition(lambda: engine).run(dispatcher, tracker, {})
+    assert [(event["name"], event["value"]) for event in events] == [("petition_started", True)]
+    assert dispatcher.messages[0]["utter_action"] == "utter_petition_intro_any"
 
 
 def test_what_cannot_be_skipped_but_where_and_when_can() -> None:

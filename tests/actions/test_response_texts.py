@@ -33,3 +33,19 @@ def test_there_are_korean_texts_to_check() -> None:
 def test_no_korean_text_leaves_the_particle_to_the_reader() -> None:
     offending = [f"{name}: {text}" for name, text in korean_texts() if PARTICLE_CHOICE.search(text)]
     assert offending == []
+
+
+# A particle right after a filled-in value ("{channel}이나", "{channel}({link})이나") cannot be
+# right for every value: it must be written "^이나" so actions/particles.py picks the form.
+UNMARKED_PARTICLE = re.compile(r"\}(?:\([^()]*\))?(?:이나|나|으로|로|은|는|이|가|을|를|과|와|이에요|예요)(?![가-힣])")
+MARKER = re.compile(r"\^([가-힣]+)")
+
+
+def test_particles_after_filled_in_values_are_chosen_for_the_value() -> None:
+    from actions.particles import attach_particles
+
+    unmarked = [f"{name}: {text}" for name, text in korean_texts() if UNMARKED_PARTICLE.search(text)]
+    assert unmarked == []
+    for name, text in korean_texts():
+        for marker in MARKER.finditer(text):
+            assert "^" not in attach_particles("값" + text[marker.start():marker.end()]), (name, marker.group(0))

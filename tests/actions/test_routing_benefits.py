@@ -12,7 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.engine import Engine
 
 from actions import form_answers as answers
-from actions.routing import BENEFIT_SLOTS, ActionCancelForm, ActionRecommendBenefits, ValidateBenefitsForm
+from actions.forms import ActionCancelForm
+from actions.routing import BENEFIT_SLOTS, ActionRecommendBenefits, ValidateBenefitsForm
 from knowledge.importer import set_service_field
 from tests.records.trackers import make_tracker, seeded_engine
 

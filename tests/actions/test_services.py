@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.engine import Engine
 
 from actions import services as service_actions
+from actions.service_answers import topic_intent
 from actions.services import ActionAnswerService
 from core.db import get_engine
 from knowledge.seed import CATALOGUE_DIR, seed_catalogue
@@ -28,6 +29,7 @@ ACTIONS: Dict[str, Type[ActionAnswerService]] = {
     "eligibility": service_actions.ActionAnswerServiceEligibility,
     "how_to_apply": service_actions.ActionAnswerServiceHowToApply,
     "where": service_actions.ActionAnswerServiceWhere,
+    "deadline": service_actions.ActionAnswerServiceDeadline,
 }
 QUESTIONS = {
     "ko": {
@@ -38,6 +40,7 @@ QUESTIONS = {
         "eligibility": "누가 신청할 수 있어요",
         "how_to_apply": "어떻게 신청해요",
         "where": "어디서 해요",
+        "deadline": "기한이 언제까지예요",
     },
     "en": {
         "overview": "what is it",
@@ -47,6 +50,7 @@ QUESTIONS = {
         "eligibility": "who can apply",
         "how_to_apply": "how do I apply",
         "where": "where do I go",
+        "deadline": "is there a deadline",
     },
 }
 
@@ -99,7 +103,7 @@ async def ask(
     action = ACTIONS[topic](engine)
     dispatcher = CollectingDispatcher()
     events = await action.run(
-        dispatcher, tracker(text, action.intent, entities, language, current_service), {}
+        dispatcher, tracker(text, topic_intent(topic), entities, language, current_service), {}
     )
     return dispatcher.messages, events
 
@@ -124,6 +128,8 @@ def expected_fragments(entry: Dict[str, Any], topic: str, language: str) -> List
     if topic == "how_to_apply":
         ways = [entry["apply"].get("online"), entry["apply"].get("in_person")]
         return [way[language] for way in ways if way]
+    if topic == "deadline":
+        return [entry["deadline"][language]]
     return [entry["where"]["office_type"][language]]
 
 
@@ -142,7 +148,7 @@ async def test_answers_carry_the_right_field_of_the_right_service_in_both_langua
     checked = set()
     for number, (service_id, entry) in enumerate(sorted(entries.items())):
         for language in ("ko", "en"):
-            for topic in (topics[number % 7], topics[(number + 3) % 7]):
+            for topic in (topics[number % len(topics)], topics[(number + 3) % len(topics)]):
                 name = entry["name"][language]
                 text = f"{name} {QUESTIONS[language][topic]}"
                 messages, events = await ask(engine, topic, text, service_entity(name), language)
@@ -248,7 +254,8 @@ async def test_bad_input_gets_a_clear_answer(engine: Engine, text: str) -> None:
 
 def test_domain_declares_every_action_and_bilingual_response() -> None:
     domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
-    assert set(domain["actions"]) == {cls(None).name() for cls in ACTIONS.values()}
+    followup = service_actions.ActionAnswerServiceFollowup(None).name()
+    assert set(domain["actions"]) == {cls(None).name() for cls in ACTIONS.values()} | {followup}
     assert {f"ask_service_{topic}" for topic in ACTIONS} == set(domain["intents"])
     assert domain["slots"]["current_service"]["influence_conversation"] is False
     used = {f"utter_service_{topic}" for topic in ACTIONS} | {
@@ -257,6 +264,8 @@ def test_domain_declares_every_action_and_bilingual_response() -> None:
         "utter_service_not_found_no_suggestions",
         "utter_service_ask_name",
         "utter_service_unavailable",
+        "utter_service_topic_missing",
+        "utter_service_ask_which_last",
     }
     responses = yaml.safe_load(RESPONSES_FILE.read_text(encoding="utf-8"))["responses"]
     assert used <= set(responses)
