@@ -1,9 +1,10 @@
-"""A message that names a catalogue service but no clear request is `inform`.
+"""A service named on its own, or a correction, is `inform` even when the
+classifier is unsure.
 
-"birth registration", "운전면허 갱신은요?", "no not passport, driving licence
-renewal", "여권 분실했어요": the classifier is unsure (the words are mostly a
-service name), so without this the FallbackClassifier would answer "I didn't
-understand" although the service is plain. Placed after the entity extractors
+"birth registration", "and driving licence renewal?", "no not passport,
+driving licence renewal": the words are mostly a service name, so the
+classifier is unsure and without this the FallbackClassifier would answer "I
+didn't understand" although the service is plain. Placed after the entity extractors
 and before the FallbackClassifier, this component turns such an unsure guess
 into `inform` at the fallback threshold; the dialogue then answers the last
 question asked (or the overview) for that service. A confident intent, a
@@ -21,13 +22,16 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from actions.corrections import read_correction
+from actions.service_context import names_only_a_service
+
 INFORM = "inform"
 SERVICE = "service"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class ServiceMentionIntent(GraphComponent):
-    """Reads an unsure message that names a service as `inform`."""
+    """Reads an unsure message that only names a service, or corrects one, as `inform`."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -49,7 +53,7 @@ class ServiceMentionIntent(GraphComponent):
         return cls(float(config["threshold"]))
 
     def process(self, messages: List[Message]) -> List[Message]:
-        """Set `inform` on each unsure message that carries a `service` entity."""
+        """Set `inform` on each unsure message that only names a service or corrects one."""
         for message in messages:
             text = message.get(TEXT) or ""
             intent = message.get(INTENT) or {}
@@ -57,7 +61,14 @@ class ServiceMentionIntent(GraphComponent):
                 continue
             if float(intent.get("confidence") or 0.0) >= self.threshold:
                 continue
-            if not any(entity.get("entity") == SERVICE for entity in message.get(ENTITIES) or []):
+            spans = [
+                (entity["start"], entity["end"])
+                for entity in message.get(ENTITIES) or []
+                if entity.get("entity") == SERVICE and isinstance(entity.get("start"), int)
+            ]
+            # Only a name on its own or a correction: any other unsure question
+            # stays a fallback (whose action still answers a plainly named service).
+            if not spans or not (names_only_a_service(text, spans) or read_correction(text) is not None):
                 continue
             ranking = message.get(INTENT_RANKING_KEY) or []
             inform = {"name": INFORM, "confidence": self.threshold}
