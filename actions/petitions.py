@@ -25,7 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.form_answers import SKIPPED, is_skip
 from actions.form_questions import AskFormQuestion
-from actions.forms import LeavableFormValidation
+from actions.forms import FORM_SLOTS, LeavableFormValidation
 from actions.petition_drafts import (
     CHANNEL_SERVICE,
     KINDS,
@@ -48,7 +48,7 @@ KIND_SLOT = "petition_kind"
 WHAT_SLOT = "petition_what"
 WHERE_SLOT = "petition_where"
 WHEN_SLOT = "petition_when"
-PETITION_SLOTS = (KIND_SLOT, WHAT_SLOT, WHERE_SLOT, WHEN_SLOT)
+PETITION_SLOTS = FORM_SLOTS["petition_form"]  # kind, what, where, when
 STARTED_SLOT = "petition_started"
 MAX_TEXT = 2000
 # The petition form starts on a guess only this sure, or when the message says which kind.

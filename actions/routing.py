@@ -25,7 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions import form_answers as answers
 from actions.form_answers import NONE, SKIPPED, is_skip
 from actions.form_questions import AskFormQuestion
-from actions.forms import LeavableFormValidation
+from actions.forms import FORM_SLOTS, LeavableFormValidation
 from actions.life_events import build_checklist, event_names, resolve_life_event
 from actions.recommendations import Recommendation, facts_label, reason_line, recommend
 from actions.responses import render, utter
@@ -36,16 +36,7 @@ from core.db import get_engine
 logger = logging.getLogger(__name__)
 
 BENEFITS_FORM = "benefits_form"
-BENEFIT_SLOTS = (
-    "benefits_age",
-    "benefits_region",
-    "benefits_children",
-    "benefits_youngest_child",
-    "benefits_employment",
-    "benefits_disability",
-    "benefits_foreign_resident",
-    "benefits_income",
-)
+BENEFIT_SLOTS = FORM_SLOTS[BENEFITS_FORM]
 MAX_LISTED = 10
 MOVING_EVENT = "moving"
 
