@@ -10,7 +10,7 @@ answer carries), so no extra state has to be kept in step.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Iterable, Optional, Sequence
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 # Actions after which the conversation has moved on from the service in context.
 MOVED_ON_ACTIONS = frozenset(
@@ -75,6 +75,15 @@ _FOLLOW_UP_FILLER = re.compile(
     r"|^[\s,.!?~]*(?:은|는|이|가|도)?\s*(?:요|은요|는요|도요|이요)?[\s,.!?~]*$",
     re.IGNORECASE,
 )
+
+
+def service_spans(entities: Iterable[Dict[str, Any]]) -> List[Tuple[int, int]]:
+    """(start, end) of every ``service`` entity that carries its position."""
+    return [
+        (entity["start"], entity["end"])
+        for entity in entities
+        if entity.get("entity") == "service" and isinstance(entity.get("start"), int)
+    ]
 
 
 def names_only_a_service(text: str, spans: Sequence[tuple]) -> bool:

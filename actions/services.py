@@ -29,6 +29,7 @@ from actions.service_context import (
     context_is_current,
     last_answered_topic,
     names_only_a_service,
+    service_spans,
 )
 from actions.service_resolution import Resolution, ResolutionKind, resolve_service
 from core.db import get_engine
@@ -68,11 +69,7 @@ class ActionAnswerService(Action, metaclass=ABCMeta):
         its own after an answer ("운전면허 갱신은요?", read as an overview question)
         asks the last question again about that service."""
         latest = tracker.latest_message or {}
-        spans = [
-            (entity["start"], entity["end"])
-            for entity in latest.get("entities") or []
-            if entity.get("entity") == "service" and isinstance(entity.get("start"), int)
-        ]
+        spans = service_spans(latest.get("entities") or [])
         if self.topic == "overview" and names_only_a_service(latest.get("text") or "", spans):
             return last_answered_topic(tracker.events) or self.topic
         return self.topic

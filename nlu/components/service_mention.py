@@ -23,10 +23,9 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from actions.corrections import read_correction
-from actions.service_context import names_only_a_service
+from actions.service_context import names_only_a_service, service_spans
 
 INFORM = "inform"
-SERVICE = "service"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -61,11 +60,7 @@ class ServiceMentionIntent(GraphComponent):
                 continue
             if float(intent.get("confidence") or 0.0) >= self.threshold:
                 continue
-            spans = [
-                (entity["start"], entity["end"])
-                for entity in message.get(ENTITIES) or []
-                if entity.get("entity") == SERVICE and isinstance(entity.get("start"), int)
-            ]
+            spans = service_spans(message.get(ENTITIES) or [])
             # Only a name on its own or a correction: any other unsure question
             # stays a fallback (whose action still answers a plainly named service).
             if not spans or not (names_only_a_service(text, spans) or read_correction(text) is not None):
