@@ -24,12 +24,14 @@ from typing import Any, Dict, Iterable, List, Optional, Text
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.events import AllSlotsReset, Event, Restarted, SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
-from sqlalchemy import event as sa_event
+from sqlalchemy.orm import sessionmaker
 
+from core.db import create_project_engine
 from core.privacy import APPLICATION_MASK, BIRTH_DATE_MASK, mask_for_log
+from core.rasa_speedups import install_rasa_speedups
 from core.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -60,11 +62,15 @@ def mask_event_data(data: Dict[str, Any]) -> Dict[str, Any]:
     return data
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.close()
+def _resets_sensitive_slot(events: Iterable[Event]) -> bool:
+    """Whether any of ``events`` can end a sensitive slot's value: the slot set
+    to None, all slots reset, a restart or a new session."""
+    for event in events:
+        if isinstance(event, SlotSet) and event.key in SENSITIVE_SLOTS and event.value is None:
+            return True
+        if isinstance(event, (AllSlotsReset, Restarted, SessionStarted)):
+            return True
+    return False
 
 
 class MaskingSQLTrackerStore(SQLTrackerStore):
@@ -85,7 +91,14 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
             Path(host[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
         super().__init__(domain=domain, host=host, event_broker=event_broker, **kwargs)
         if self.engine.dialect.name == "sqlite":
-            sa_event.listen(self.engine, "connect", _sqlite_pragmas)
+            # Rasa's engine opens a new SQLite connection for every session;
+            # the project's engine pools them and sets the same pragmas as the
+            # rest of the project (WAL, synchronous=NORMAL, busy timeout).
+            url = self.engine.url.render_as_string(hide_password=False)
+            self.engine.dispose()
+            self.engine = create_project_engine(url)
+            self.sessionmaker = sessionmaker(bind=self.engine)
+        install_rasa_speedups()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the tracker's new events, masked, in a worker thread."""
@@ -94,7 +107,8 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
 
     def _save_sync(self, tracker: DialogueStateTracker) -> None:
         with self.session_scope() as session:
-            for event in list(self._additional_events(session, tracker)):
+            new_events = list(self._additional_events(session, tracker))
+            for event in new_events:
                 data = mask_event_data(event.as_dict())
                 session.add(
                     self.SQLEvent(
@@ -106,11 +120,17 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
                         data=json.dumps(data),
                     )
                 )
-            self._scrub_reset_slots(session, tracker)
+            if _resets_sensitive_slot(new_events):
+                self._scrub_reset_slots(session, tracker)
             session.commit()
 
     def _scrub_reset_slots(self, session: Any, tracker: DialogueStateTracker) -> None:
-        """Mask stored values of sensitive slots that the conversation has reset."""
+        """Mask stored values of sensitive slots that the conversation has reset.
+
+        Called only when the events being saved can reset one (see
+        :func:`_resets_sensitive_slot`): before that, a stored value is the
+        slot's current one, which the conversation still needs.
+        """
         reset = [name for name in SENSITIVE_SLOTS if tracker.get_slot(name) is None]
         if not reset:
             return

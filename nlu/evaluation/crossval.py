@@ -117,6 +117,7 @@ def run_crossval(layout: Layout, folds: int, config: Path) -> Dict[str, Any]:
     assignment = assign_folds(keys, folds)
     per_fold: List[Dict[str, Any]] = []
     confidences: List[Tuple[float, bool]] = []
+    layout.build.mkdir(parents=True, exist_ok=True)  # absent on a fresh clone
     for fold in range(folds):
         started = time.monotonic()
         held_out = [i for i, f in enumerate(assignment) if f == fold]

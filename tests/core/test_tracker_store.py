@@ -86,3 +86,30 @@ async def test_history_survives_a_new_store_instance(tmp_path: Path) -> None:
     restored = await second.retrieve("citizen")
     assert restored is not None and restored.latest_message.text == "안녕하세요"
     assert list(await second.keys()) == ["citizen"]
+
+
+async def test_a_slot_kept_across_turns_is_scrubbed_once_a_later_turn_resets_it(
+    store: MaskingSQLTrackerStore, tmp_path: Path
+) -> None:
+    """The scrub runs only on a save that can reset a sensitive slot, and that
+    save still masks values stored several turns earlier."""
+    tracker = DialogueStateTracker("citizen", DOMAIN.slots)
+    tracker.update(SlotSet("application_number", "2026-0012347"))
+    await store.save(tracker)
+    tracker.update(SlotSet("language", "ko"))
+    await store.save(tracker)
+    assert "0012347" in raw_database(tmp_path / "tracker.db")  # still the live value of an open form
+
+    tracker.update(SlotSet("application_number", None))
+    await store.save(tracker)
+    assert "0012347" not in raw_database(tmp_path / "tracker.db")
+
+
+def test_the_store_pools_sqlite_connections_with_the_project_pragmas(store: MaskingSQLTrackerStore) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.pool import QueuePool
+
+    assert isinstance(store.engine.pool, QueuePool)
+    with store.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL

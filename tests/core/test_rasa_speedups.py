@@ -1,0 +1,47 @@
+"""Rasa's action-response validation, with the schema compiled once, accepts and
+rejects exactly what Rasa's own validation does."""
+
+import jsonschema
+import pytest
+from rasa.core.actions.action import RemoteAction
+from rasa.utils.endpoints import EndpointConfig
+
+from core.rasa_speedups import install_rasa_speedups
+
+VALID = [
+    {"events": [], "responses": []},
+    {"events": [{"event": "slot", "name": "language", "value": "ko"}], "responses": [{"text": "안녕하세요"}]},
+    {"events": [{"event": "followup", "name": "action_listen"}]},
+]
+INVALID = [
+    {"events": [{"name": "no event type"}]},
+    {"events": "not a list"},
+    {"events": [{"event": "slot", "name": "x", "value": 1, "timestamp": "yesterday"}]},
+]
+
+
+@pytest.fixture
+def action() -> RemoteAction:
+    install_rasa_speedups()
+    return RemoteAction("action_detect_language", EndpointConfig("http://127.0.0.1:1/webhook"))
+
+
+@pytest.mark.parametrize("response", VALID)
+def test_valid_responses_pass_as_with_jsonschema_validate(action: RemoteAction, response: dict) -> None:
+    jsonschema.validate(response, RemoteAction.action_response_format_spec())
+    assert action._validate_action_result(response) is True
+
+
+@pytest.mark.parametrize("response", INVALID)
+def test_invalid_responses_raise_the_same_error_with_rasas_hint(action: RemoteAction, response: dict) -> None:
+    with pytest.raises(jsonschema.ValidationError) as expected:
+        jsonschema.validate(response, RemoteAction.action_response_format_spec())
+    with pytest.raises(jsonschema.ValidationError) as raised:
+        action._validate_action_result(response)
+    assert raised.value.message.startswith(expected.value.message)
+    assert "Failed to validate Action server response" in raised.value.message
+
+
+def test_installing_twice_is_harmless(action: RemoteAction) -> None:
+    install_rasa_speedups()
+    assert action._validate_action_result(VALID[0]) is True
