@@ -45,3 +45,27 @@ def test_invalid_responses_raise_the_same_error_with_rasas_hint(action: RemoteAc
 def test_installing_twice_is_harmless(action: RemoteAction) -> None:
     install_rasa_speedups()
     assert action._validate_action_result(VALID[0]) is True
+
+
+async def test_action_server_calls_reuse_one_connection_with_rasas_headers(aiohttp_server) -> None:
+    """Two calls through Rasa's EndpointConfig arrive on one kept-alive connection,
+    with the configured headers, and the JSON answer comes back as before."""
+    from aiohttp import web
+
+    peers = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        peers.append((request.transport.get_extra_info("peername"), request.headers.get("X-Test")))
+        return web.json_response({"events": [], "echo": (await request.json())["n"]})
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    server = await aiohttp_server(app)
+    install_rasa_speedups()
+    endpoint = EndpointConfig(f"http://127.0.0.1:{server.port}/webhook", headers={"X-Test": "yes"})
+
+    answers = [await endpoint.request(json={"n": n}, method="post") for n in (1, 2)]
+
+    assert [answer["echo"] for answer in answers] == [1, 2]
+    assert len(peers) == 2 and peers[0] == peers[1]
+    assert peers[0][1] == "yes"
