@@ -54,7 +54,7 @@ run: install train db  ## start the whole assistant in the foreground (Ctrl-C st
 	@$(PY) -m core.run
 
 telegram: install train db  ## run the Telegram connector in polling mode (needs TELEGRAM_TOKEN)
-	$(PY) -m channels.telegram_polling
+	$(PY) -m channels.telegram.polling
 
 $(AXE):
 	npm install --prefix build/node --no-audit --no-fund --silent axe-core@4

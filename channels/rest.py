@@ -17,7 +17,8 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from core.privacy import install_log_masking, mask_resident_numbers
+from channels.shared.incoming import incoming_text
+from core.privacy import install_log_masking
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ class PrivacyRestInput(RestInput):
         text = req.json.get("message", None)
         if text is None:
             return None
-        return mask_resident_numbers(str(text)).text
+        return incoming_text(str(text)).text
 
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
         """The request's metadata when it is an object, else nothing."""

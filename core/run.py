@@ -4,7 +4,8 @@ Works out the environment every process needs (ports, a fresh Rasa API token
 when none is set, the action endpoint), prints the URLs a person can use, and
 hands over to honcho, which runs the Procfile processes and stops all of them
 on Ctrl-C. Telegram polling starts only when TELEGRAM_TOKEN is set; the web
-gateway only once it exists.
+gateway only once it exists. The KakaoTalk skill needs no process of its own:
+it is a Rasa channel, listed in the banner when KAKAO_SKILL_SECRET is set.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Dict, List, Mapping
 
-from core.settings import PROJECT_ROOT, get_settings
+from core.settings import DEFAULT_KAKAO_SKILL_HEADER, PROJECT_ROOT, get_settings
 
 
 def process_environment(env: Mapping[str, str]) -> Dict[str, str]:
@@ -64,6 +65,12 @@ def banner(env: Mapping[str, str], names: List[str]) -> str:
         lines.append(f"  Chat page    : http://localhost:{env['WEB_PORT']}")
     if "telegram" in names:
         lines.append("  Telegram     : polling with TELEGRAM_TOKEN")
+    if env.get("KAKAO_SKILL_SECRET", "").strip():
+        header = env.get("KAKAO_SKILL_HEADER", "").strip() or DEFAULT_KAKAO_SKILL_HEADER
+        lines.append(
+            f"  KakaoTalk    : POST http://localhost:{env['RASA_PORT']}/webhooks/kakao/webhook"
+            f" (skill URL; header {header})"
+        )
     lines += ["  Stop         : Ctrl-C", ""]
     return "\n".join(lines)
 

@@ -3,12 +3,13 @@
 Every value has a working default for the embedded setup (`make run` on a
 laptop): a SQLite file under ``var/``, Rasa on 127.0.0.1:5005, the action server
 on 127.0.0.1:5055 and the public web gateway on port 8080. Secrets (Telegram
-token and webhook secret, the Rasa API token, the birth-date hash salt) are only
-ever read from the environment.
+token and webhook secret, the KakaoTalk skill secret and REST API key, the Rasa
+API token, the birth-date hash salt) are only ever read from the environment.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,45 @@ def _optional(env: Mapping[str, str], name: str) -> Optional[str]:
     return value or None
 
 
+def _seconds(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError as error:
+        raise ValueError(f"environment variable {name} must be a number of seconds, got {raw!r}") from error
+    if not low <= value <= high:
+        raise ValueError(f"environment variable {name} must be between {low:g} and {high:g} seconds, got {raw!r}")
+    return value
+
+
+def _networks(env: Mapping[str, str], name: str) -> Tuple[str, ...]:
+    """Comma-separated addresses or CIDR blocks, each checked and normalised."""
+    networks = []
+    for item in env.get(name, "").split(","):
+        if not item.strip():
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(item.strip(), strict=False)))
+        except ValueError as error:
+            raise ValueError(
+                f"environment variable {name} must list IP addresses or CIDR blocks, got {item!r}"
+            ) from error
+    return tuple(networks)
+
+
+#: Open Builder sends the skill secret in this header unless KAKAO_SKILL_HEADER names another.
+DEFAULT_KAKAO_SKILL_HEADER = "X-Skill-Secret"  # noqa: S105 - a header name
+
+#: The Kakao Event API (proactive messages).
+DEFAULT_KAKAO_EVENT_API_URL = "https://bot-api.kakao.com"
+
+#: How long a skill request waits for the assistant before it answers through
+#: the callback (Open Builder gives a skill 5 seconds in all).
+DEFAULT_KAKAO_CALLBACK_BUDGET = 3.5
+
+
 @dataclass(frozen=True)
 class Settings:
     """The assistant's runtime configuration."""
@@ -49,6 +89,13 @@ class Settings:
     telegram_secret: Optional[str] = None
     telegram_webhook_url: Optional[str] = None
     telegram_base_url: Optional[str] = None
+    kakao_skill_secret: Optional[str] = field(default=None, repr=False)
+    kakao_skill_header: str = DEFAULT_KAKAO_SKILL_HEADER
+    kakao_allowed_ips: Tuple[str, ...] = ()
+    kakao_callback_budget: float = DEFAULT_KAKAO_CALLBACK_BUDGET
+    kakao_event_api_url: str = DEFAULT_KAKAO_EVENT_API_URL
+    kakao_rest_api_key: Optional[str] = field(default=None, repr=False)
+    kakao_bot_id: Optional[str] = None
     hash_salt: Optional[str] = field(default=None, repr=False)
     default_language: str = "ko"
     web_allowed_origins: Tuple[str, ...] = ()
@@ -67,7 +114,8 @@ class Settings:
 def get_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
     """Build the settings from ``env`` (default: the process environment).
 
-    Raises ``ValueError`` naming the variable when a number is malformed.
+    Raises ``ValueError`` naming the variable when a number, a duration or an
+    address list is malformed or out of range.
     """
     env = os.environ if env is None else env
     var_dir = Path(env.get("ASSISTANT_VAR_DIR", "") or PROJECT_ROOT / "var")
@@ -86,6 +134,13 @@ def get_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         telegram_secret=_optional(env, "TELEGRAM_SECRET"),
         telegram_webhook_url=_optional(env, "TELEGRAM_WEBHOOK_URL"),
         telegram_base_url=_optional(env, "TELEGRAM_BASE_URL"),
+        kakao_skill_secret=_optional(env, "KAKAO_SKILL_SECRET"),
+        kakao_skill_header=_optional(env, "KAKAO_SKILL_HEADER") or DEFAULT_KAKAO_SKILL_HEADER,
+        kakao_allowed_ips=_networks(env, "KAKAO_ALLOWED_IPS"),
+        kakao_callback_budget=_seconds(env, "KAKAO_CALLBACK_BUDGET", DEFAULT_KAKAO_CALLBACK_BUDGET, 0.0, 4.5),
+        kakao_event_api_url=(_optional(env, "KAKAO_EVENT_API_URL") or DEFAULT_KAKAO_EVENT_API_URL).rstrip("/"),
+        kakao_rest_api_key=_optional(env, "KAKAO_REST_API_KEY"),
+        kakao_bot_id=_optional(env, "KAKAO_BOT_ID"),
         hash_salt=_optional(env, "ASSISTANT_HASH_SALT"),
         default_language=env.get("ASSISTANT_DEFAULT_LANGUAGE", "ko") or "ko",
         web_allowed_origins=tuple(

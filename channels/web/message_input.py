@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from core.privacy import mask_resident_numbers
+from channels.shared.incoming import incoming_text
 
 _KEPT_CONTROLS = {"\n", "\t"}
 
@@ -59,8 +59,8 @@ def clean_message(raw: Any, *, max_chars: int) -> CleanMessage:
         raise MessageRejected("empty_message")
     if len(text) > max_chars:
         raise MessageRejected("message_too_long")
-    masked = mask_resident_numbers(text)
-    return CleanMessage(masked.text, masked.found_resident_number)
+    masked = incoming_text(text)
+    return CleanMessage(masked.text, masked.resident_number_masked)
 
 
 def clean_display_text(raw: Any, *, max_chars: int = 200) -> str | None:

@@ -28,3 +28,15 @@ def test_banner_shows_the_urls() -> None:
     text = banner({"RASA_PORT": "5005", "WEB_PORT": "8080"}, ["actions", "rasa", "web"])
     assert "http://localhost:5005/webhooks/rest/webhook" in text
     assert "http://localhost:8080" in text
+
+
+def test_banner_shows_the_kakao_skill_url_only_with_a_secret() -> None:
+    base = {"RASA_PORT": "5005", "WEB_PORT": "8080"}
+    assert "kakao" not in banner(base, ["actions", "rasa", "web"])
+    text = banner({**base, "KAKAO_SKILL_SECRET": "s", "KAKAO_SKILL_HEADER": "X-Agency-Key"}, ["actions", "rasa"])
+    assert "POST http://localhost:5005/webhooks/kakao/webhook" in text
+    assert "X-Agency-Key" in text and "KAKAO_SKILL_SECRET" not in text
+
+
+def test_kakao_needs_no_process_of_its_own() -> None:
+    assert processes({"KAKAO_SKILL_SECRET": "s"}) == processes({})

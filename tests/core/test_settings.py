@@ -28,3 +28,47 @@ def test_environment_overrides(tmp_path: Path) -> None:
 def test_malformed_port_names_the_variable() -> None:
     with pytest.raises(ValueError, match="RASA_PORT"):
         get_settings({"RASA_PORT": "fifty"})
+
+
+def test_kakao_defaults_keep_the_channel_off_and_point_at_kakao() -> None:
+    settings = get_settings({})
+    assert settings.kakao_skill_secret is None
+    assert settings.kakao_skill_header == "X-Skill-Secret"
+    assert settings.kakao_allowed_ips == ()
+    assert settings.kakao_callback_budget == 3.5
+    assert settings.kakao_event_api_url == "https://bot-api.kakao.com"
+    assert settings.kakao_rest_api_key is None and settings.kakao_bot_id is None
+
+
+def test_kakao_settings_from_the_environment_and_secrets_stay_out_of_repr() -> None:
+    settings = get_settings(
+        {
+            "KAKAO_SKILL_SECRET": "skill-secret-value",
+            "KAKAO_SKILL_HEADER": "X-Agency-Key",
+            "KAKAO_ALLOWED_IPS": " 10.0.0.1 , 192.168.0.0/16,2001:db8::/32",
+            "KAKAO_CALLBACK_BUDGET": "2.5",
+            "KAKAO_EVENT_API_URL": "http://127.0.0.1:9999/",
+            "KAKAO_REST_API_KEY": "rest-key-value",
+            "KAKAO_BOT_ID": "bot-1",
+        }
+    )
+    assert settings.kakao_skill_header == "X-Agency-Key"
+    assert settings.kakao_allowed_ips == ("10.0.0.1/32", "192.168.0.0/16", "2001:db8::/32")
+    assert settings.kakao_callback_budget == 2.5
+    assert settings.kakao_event_api_url == "http://127.0.0.1:9999"
+    assert settings.kakao_bot_id == "bot-1"
+    assert "skill-secret-value" not in repr(settings) and "rest-key-value" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("KAKAO_CALLBACK_BUDGET", "soon"),
+        ("KAKAO_CALLBACK_BUDGET", "5"),
+        ("KAKAO_CALLBACK_BUDGET", "-1"),
+        ("KAKAO_ALLOWED_IPS", "10.0.0.0/8, kakao.com"),
+    ],
+)
+def test_malformed_kakao_settings_name_the_variable(name: str, value: str) -> None:
+    with pytest.raises(ValueError, match=name):
+        get_settings({name: value})

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import socket
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -24,6 +23,8 @@ import pytest
 from aiohttp import web
 from rasa.core.channels.channel import InputChannel, UserMessage, register
 from sanic import Sanic
+
+from tests.channels.serving import start_sanic, stop_sanic
 
 BOT_TOKEN = "123456:TEST-token_for-the-fake-api"
 WEBHOOK_SECRET = "test-secret_0123456789"
@@ -356,27 +357,6 @@ def sanic_test_mode() -> None:
     test suite does the same).
     """
     Sanic.test_mode = True
-
-
-async def start_sanic(app: Sanic) -> Tuple[Any, int]:
-    """Serve ``app`` on a free port of 127.0.0.1 in the running loop."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen()
-    port = sock.getsockname()[1]
-    server = await app.create_server(sock=sock, return_asyncio_server=True, access_log=False)
-    await server.startup()
-    await server.before_start()
-    await server.after_start()
-    return server, port
-
-
-async def stop_sanic(server: Any) -> None:
-    await server.before_stop()
-    closing = server.close()
-    if closing is not None:
-        await closing
-    await server.after_stop()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from channels.telegram_admin import run_command, webhook_url
+from channels.telegram.admin import run_command, webhook_url
 from core.settings import get_settings
 
 

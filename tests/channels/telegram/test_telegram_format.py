@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from channels.telegram_format import (
+from channels.telegram.format import (
     MAX_CALLBACK_DATA_BYTES,
     CallbackPayloads,
     chat_id_from_sender,
@@ -14,7 +14,7 @@ from channels.telegram_format import (
     split_message,
     telegram_length,
 )
-from channels.telegram_updates import command_payload, language_hint
+from channels.telegram.updates import command_payload, language_hint
 
 
 def test_a_short_reply_is_one_message():

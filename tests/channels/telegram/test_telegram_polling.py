@@ -13,7 +13,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from channels.telegram_polling import (
+from channels.telegram.polling import (
     Outcome,
     PollingFailed,
     RasaWebhookForwarder,
@@ -21,7 +21,7 @@ from channels.telegram_polling import (
     poll,
     run,
 )
-from channels.telegram_updates import UNSUPPORTED_CONTENT_TEXT
+from channels.telegram.updates import UNSUPPORTED_CONTENT_TEXT
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
@@ -189,7 +189,7 @@ async def test_the_polling_process_answers_and_stops_cleanly_on_ctrl_c(
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "channels.telegram_polling",
+        "channels.telegram.polling",
         "--poll-timeout",
         "5",
         cwd=PROJECT_ROOT,

@@ -13,8 +13,8 @@ import logging
 import pytest
 
 from channels.telegram import TelegramInput
-from channels.telegram_format import MAX_MESSAGE_LENGTH, telegram_length
-from channels.telegram_updates import (
+from channels.telegram.format import MAX_MESSAGE_LENGTH, telegram_length
+from channels.telegram.updates import (
     BUTTON_EXPIRED_TEXT,
     EDITED_MESSAGE_TEXT,
     HANDLING_FAILED_TEXT,

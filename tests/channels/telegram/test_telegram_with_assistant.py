@@ -12,7 +12,7 @@ import random
 
 from rasa.core.run import configure_app
 
-from channels.telegram_updates import UNSUPPORTED_CONTENT_TEXT
+from channels.telegram.updates import UNSUPPORTED_CONTENT_TEXT
 
 
 def domain_texts(agent, response: str, language: str):

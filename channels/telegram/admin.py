@@ -23,7 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 from telegram import Bot, BotCommand
 from telegram.error import InvalidToken, TelegramError
 
-from channels.telegram_api import ALLOWED_UPDATES, WEBHOOK_PATH, build_bot
+from channels.telegram.api import ALLOWED_UPDATES, WEBHOOK_PATH, build_bot
 from core.settings import Settings, get_settings
 
 OK, FAILED, MISCONFIGURED = 0, 1, 2

@@ -1,6 +1,6 @@
 """Polling mode: run the Telegram bot on a machine with no public URL.
 
-``python -m channels.telegram_polling`` (``make telegram``) long-polls the Bot
+``python -m channels.telegram.polling`` (``make telegram``) long-polls the Bot
 API with getUpdates and posts each update, in order, to the Telegram webhook of
 the local Rasa server (``RASA_URL`` + ``/webhooks/telegram/webhook``) with the
 secret header. Rasa's channel then handles it exactly as a webhook delivery from
@@ -27,7 +27,7 @@ import aiohttp
 from telegram import Bot
 from telegram.error import Conflict, Forbidden, InvalidToken, TelegramError
 
-from channels.telegram_api import ALLOWED_UPDATES, SECRET_HEADER, WEBHOOK_PATH, build_bot
+from channels.telegram.api import ALLOWED_UPDATES, SECRET_HEADER, WEBHOOK_PATH, build_bot
 from core.privacy import install_log_masking
 from core.settings import get_settings
 
@@ -217,10 +217,10 @@ async def run(token: str, secret: str, rasa_url: str, base_url: str | None, poll
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command-line entry point of ``python -m channels.telegram_polling``."""
+    """Command-line entry point of ``python -m channels.telegram.polling``."""
     settings = get_settings()
     parser = argparse.ArgumentParser(
-        prog="python -m channels.telegram_polling",
+        prog="python -m channels.telegram.polling",
         description="Fetch Telegram updates by polling and hand them to the local Rasa server.",
     )
     parser.add_argument("--rasa-url", default=settings.rasa_url, help="Rasa server (default: %(default)s)")

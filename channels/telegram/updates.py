@@ -3,9 +3,10 @@
 :func:`interpret_update` is pure: it reads an update and returns one decision
 (hand a text to Rasa, answer politely without Rasa, show a notice on a button, or
 ignore), and it does the privacy work first: a resident registration number is
-masked before the text leaves this module. Slash commands map to intents; any
-other text that starts with "/" is stripped of the slash, so a citizen cannot
-inject intents or entities by typing Rasa's ``/intent{...}`` syntax.
+masked (:mod:`channels.shared.incoming`) before the text leaves this module.
+Slash commands map to intents; any other text that starts with "/" is stripped
+of the slash, so a citizen cannot inject intents or entities by typing Rasa's
+``/intent{...}`` syntax.
 """
 
 from __future__ import annotations
@@ -17,9 +18,20 @@ from typing import Any, Dict, Union
 
 from telegram import CallbackQuery, Message, Update
 
-from channels.telegram_format import CallbackPayloads
+from channels.shared.incoming import LANGUAGE_HINT, incoming_text, language_hint
+from channels.telegram.format import CallbackPayloads
 from core.language import normalize_language
-from core.privacy import mask_resident_numbers
+
+__all__ = [
+    "CallbackNotice",
+    "Decision",
+    "Ignored",
+    "PoliteReply",
+    "ToRasa",
+    "command_payload",
+    "interpret_update",
+    "language_hint",
+]
 
 UNSUPPORTED_CONTENT_TEXT = (
     "죄송해요, 사진·스티커·음성·파일 같은 메시지는 읽을 수 없어요. "
@@ -111,14 +123,6 @@ def interpret_update(update: Update, payloads: CallbackPayloads) -> Decision:
     return Ignored("service message")
 
 
-def language_hint(language_code: str | None) -> str | None:
-    """``"ko"`` or ``"en"`` from a Telegram ``language_code`` such as ``"ko-KR"``."""
-    if not language_code:
-        return None
-    primary = language_code.split("-")[0].strip().lower()
-    return primary if primary in ("ko", "en") else None
-
-
 def command_payload(text: str) -> str | None:
     """The Rasa payload for a bot command, or ``None`` when ``text`` is not one.
 
@@ -153,9 +157,8 @@ def _interpret_text(message: Message) -> Decision:
             return ToRasa(chat_id, HELP_PAYLOAD, metadata)
     if not text:
         return Ignored("blank text")
-    masked = mask_resident_numbers(text)
-    if masked.found_resident_number:
-        metadata["resident_number_masked"] = True
+    masked = incoming_text(text)
+    metadata.update(masked.metadata())
     return ToRasa(chat_id, masked.text, metadata)
 
 
@@ -171,7 +174,7 @@ def _interpret_callback(query: CallbackQuery, payloads: CallbackPayloads) -> Dec
     payload = payloads.decode(query.data)
     if payload is None:
         # The long payload was forgotten (a restart); the title still says what was meant.
-        payload = mask_resident_numbers(title).text
+        payload = incoming_text(title).text
     return ToRasa(_chat_id(message), payload, _metadata(query.from_user.language_code), query.id)
 
 
@@ -194,4 +197,4 @@ def _button_title(message: Message, callback_data: str) -> str | None:
 
 def _metadata(language_code: str | None) -> Dict[str, Any]:
     hint = language_hint(language_code)
-    return {"language_hint": hint} if hint else {}
+    return {LANGUAGE_HINT: hint} if hint else {}

@@ -13,7 +13,7 @@ Setting the webhook is a command, never a side effect of start-up::
 
     python -m channels.telegram set-webhook | delete-webhook | info | set-commands
 
-For local use without a public URL, ``python -m channels.telegram_polling``
+For local use without a public URL, ``python -m channels.telegram.polling``
 fetches updates and posts them to this same webhook.
 """
 
@@ -35,15 +35,15 @@ from sanic.response import HTTPResponse
 from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.error import Forbidden, RetryAfter, TelegramError
 
-from channels.telegram_api import SECRET_HEADER, build_bot
-from channels.telegram_format import (
+from channels.telegram.api import SECRET_HEADER, build_bot
+from channels.telegram.format import (
     CallbackPayloads,
     chat_id_from_sender,
     inline_keyboard,
     sender_id_for_chat,
     split_message,
 )
-from channels.telegram_updates import (
+from channels.telegram.updates import (
     HANDLING_FAILED_TEXT,
     CallbackNotice,
     Decision,
@@ -81,7 +81,7 @@ class TelegramOutput(OutputChannel):
     """Sends the assistant's replies to a Telegram chat as plain text.
 
     The recipient is a conversation id made by
-    :func:`channels.telegram_format.sender_id_for_chat`. A failed delivery (the
+    :func:`channels.telegram.format.sender_id_for_chat`. A failed delivery (the
     user blocked the bot, a network error) is logged and dropped, never raised,
     so one undeliverable reply cannot fail a whole conversation turn.
     """
@@ -355,9 +355,3 @@ class TelegramInput(InputChannel):
 
 def _seconds(value: float | dtm.timedelta) -> float:
     return value.total_seconds() if isinstance(value, dtm.timedelta) else float(value)
-
-
-if __name__ == "__main__":
-    from channels.telegram_admin import main
-
-    raise SystemExit(main())
