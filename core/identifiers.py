@@ -9,6 +9,11 @@ Two readings of the same patterns:
   every date-shaped text with a plausible month and day, because a mistyped or
   impossible birth date is still personal data.
 
+Both read the text through :func:`fold_width` first, so full-width digits and
+punctuation (``９００１０１－１２３４５６７``), ideographic spaces and other
+compatibility forms are found like their ASCII twins; spans still index the
+original text, which the fold never shifts.
+
 No Rasa imports here, so the web gateway, the records and the tracker store
 can use it.
 """
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Callable, List, Optional, Tuple
 
@@ -24,15 +30,18 @@ APPLICATION_NUMBER = "application_number"
 BIRTH_DATE = "birth_date"
 RRN_MASK = "******-*******"
 
+# Every dash a phone keyboard or a word processor produces (after the width fold).
+_DASH = r"\-‐‑‒–—―−~"  # the hyphen escaped: this goes inside [...]
+
 # Six date digits (month and day plausible), an optional hyphen or space, then
 # seven digits; not part of a longer run of digits.
 RESIDENT_NUMBER = re.compile(
     r"(?<!\d)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
-    r"\s?[-‐‑–—~]?\s?\d{7}(?!\d)"
+    rf"\s?[{_DASH}]?\s?\d{{7}}(?!\d)"
 )
 
 # 2026-0012345, 2026 0012345, 20260012345, 2026 001 2345
-_APPLICATION = re.compile(r"(?<![\d-])((?:19|20)\d{2})\s?[-‐‑–—]?\s?(\d{3})\s?(\d{4})(?![\d-])")
+_APPLICATION = re.compile(rf"(?<![\d{_DASH}])((?:19|20)\d{{2}})\s?[{_DASH}]?\s?(\d{{3}})\s?(\d{{4}})(?![\d{_DASH}])")
 
 _MONTHS = {
     name: number
@@ -49,10 +58,13 @@ _MONTHS = {
 _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 
 _DATE_PATTERNS = (
-    # 1985-03-12, 1985.3.12, 1985/03/12, 1985년 3월 12일
-    re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*(?:[-./]|년)\s*(?P<m>\d{1,2})\s*(?:[-./]|월)\s*(?P<d>\d{1,2})(?:\s*일)?(?!\d)"),
-    # 85년 3월 12일
-    re.compile(r"(?<!\d)(?P<yy>\d{2})\s*년\s*(?P<m>\d{1,2})\s*월\s*(?P<d>\d{1,2})\s*일"),
+    # 1985-03-12, 1985.3.12, 1985/03/12, 1985년 3월 12일, 1985 3 12
+    re.compile(
+        r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*(?:[-./]|년)\s*(?P<m>\d{1,2})\s*(?:[-./]|월)\s*(?P<d>\d{1,2})(?:\s*일)?(?!\d)"
+    ),
+    re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s+(?P<m>\d{1,2})\s+(?P<d>\d{1,2})(?!\d)"),
+    # 85년 3월 12일, 85년 3월 12
+    re.compile(r"(?<!\d)(?P<yy>\d{2})\s*년\s*(?P<m>\d{1,2})\s*월\s*(?P<d>\d{1,2})(?:\s*일)?(?!\d)"),
     # 85.03.12, 85-3-12
     re.compile(r"(?<![\d.-])(?P<yy>\d{2})[-./](?P<m>\d{1,2})[-./](?P<d>\d{1,2})(?![\d.-])"),
     # 19850312
@@ -61,8 +73,10 @@ _DATE_PATTERNS = (
     re.compile(r"(?<![\d-])(?P<yy>\d{2})(?P<m>\d{2})(?P<d>\d{2})(?![\d-])"),
     # March 12, 1985 / Mar 12 1985
     re.compile(rf"(?i)\b(?P<mon>{_MONTH_NAMES})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d{{2}})\b"),
-    # 12 March 1985
-    re.compile(rf"(?i)\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<mon>{_MONTH_NAMES})\.?,?\s+(?P<y>(?:19|20)\d{{2}})\b"),
+    # 12 March 1985, 12th of March, 1985
+    re.compile(
+        rf"(?i)\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{_MONTH_NAMES})\.?,?\s+(?P<y>(?:19|20)\d{{2}})\b"
+    ),
 )
 
 
@@ -76,9 +90,26 @@ class Found:
     value: str
 
 
+def fold_width(text: str) -> str:
+    """``text`` with each character replaced by its NFKC compatibility form
+    when that form is one character (full-width ``９`` and ``－`` become ``9`` and
+    ``-``, an ideographic space a space), so the result has the same length and
+    every span found in it indexes ``text`` too."""
+    if text.isascii():
+        return text
+    folded = []
+    for char in text:
+        if char.isascii():
+            folded.append(char)
+            continue
+        form = unicodedata.normalize("NFKC", char)
+        folded.append(form if len(form) == 1 else char)
+    return "".join(folded)
+
+
 def resident_number_spans(text: str) -> List[Tuple[int, int]]:
-    """(start, end) of every resident registration number in ``text``."""
-    return [match.span() for match in RESIDENT_NUMBER.finditer(text)]
+    """(start, end) of every resident registration number in ``text``, in any width."""
+    return [match.span() for match in RESIDENT_NUMBER.finditer(fold_width(text))]
 
 
 def _resolve_century(two_digits: int, today: dt.date) -> int:
@@ -119,7 +150,7 @@ def _scan(
 ) -> List[Found]:
     """Application numbers, then dates that ``date_value`` accepts (a value, not
     None), in ``text``; a date never overlaps a number or an earlier date."""
-    masked = _blank_resident_numbers(text)
+    masked = _blank_resident_numbers(fold_width(text))
     found: List[Found] = []
     taken = [False] * len(text)
 

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, List, Tuple
 
 from core.identifiers import (
     APPLICATION_NUMBER,
-    RESIDENT_NUMBER,
     RRN_MASK,
     identifier_spans,
     resident_number_spans,
@@ -52,8 +51,14 @@ def mask_resident_numbers(text: str) -> MaskResult:
     The result keeps the rest of the message unchanged so the assistant can
     still answer it; ``found_resident_number`` says whether anything was masked.
     """
-    masked, count = RESIDENT_NUMBER.subn(RRN_MASK, text)
-    return MaskResult(masked, count > 0)
+    spans = resident_number_spans(text)
+    return MaskResult(_replace_spans(text, spans, RRN_MASK), bool(spans))
+
+
+def _replace_spans(text: str, spans: List[Tuple[int, int]], mask: str) -> str:
+    for start, end in reversed(spans):
+        text = text[:start] + mask + text[end:]
+    return text
 
 
 def contains_resident_number_mask(text: str) -> bool:
@@ -64,7 +69,7 @@ def contains_resident_number_mask(text: str) -> bool:
 def mask_for_log(text: str) -> str:
     """Hide resident numbers, application numbers and anything shaped like a
     date (Korean, numeric or English, e.g. "12 March 1985") in ``text``."""
-    text = RESIDENT_NUMBER.sub(RRN_MASK, text)
+    text = _replace_spans(text, resident_number_spans(text), RRN_MASK)
     for found in reversed(identifier_spans(text)):
         mask = APPLICATION_MASK if found.entity == APPLICATION_NUMBER else BIRTH_DATE_MASK
         text = text[: found.start] + mask + text[found.end :]

@@ -97,3 +97,38 @@ def test_installed_masking_covers_handlers_added_later() -> None:
         logger.removeHandler(handler)
     assert "0012345" not in stream.getvalue()
     assert "****-*******" in stream.getvalue()
+
+
+# Forms the parsers accept (applications/numbers.py and birthdates.py fold
+# width with NFKC), which the masking must hide just as well.
+@pytest.mark.parametrize(
+    "text, secret",
+    [
+        ("주민번호 ９００１０１－１２３４５６７ 입니다", "１２３４５６７"),
+        ("my id 900101−1234567", "1234567"),  # U+2212 minus sign
+        ("900101\u30001234567", "1234567"),  # ideographic space
+    ],
+)
+def test_resident_numbers_in_any_width_are_masked(text: str, secret: str) -> None:
+    result = mask_resident_numbers(text)
+    assert result.found_resident_number
+    assert secret not in result.text and secret not in mask_for_log(text)
+    assert RRN_MASK in result.text
+
+
+@pytest.mark.parametrize(
+    "text, secret",
+    [
+        ("접수번호 ２０２６－００１２３４７ 확인", "００１２３４７"),
+        ("생일은 1985 3 12 이에요", "1985 3 12"),
+        ("born on the 12th of March, 1985", "12th of March, 1985"),
+        ("85년 3월 12", "85년 3월 12"),
+        ("생년월일 １９８５－０３－１２", "１９８５－０３－１２"),
+    ],
+)
+def test_application_numbers_and_birth_dates_in_accepted_forms_are_masked(text: str, secret: str) -> None:
+    masked = mask_for_log(text)
+    assert secret not in masked
+    for digits in ("0012347", "１２", "12"):
+        if digits in secret:
+            assert digits not in masked
