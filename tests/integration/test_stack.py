@@ -76,8 +76,23 @@ def test_bad_input_gets_an_answer_not_a_500(live_stack, message: str) -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [b"not json", b"[1, 2, 3]", b'{"sender": "x", "message": 42}', json.dumps({"sender": "x", "message": "x" * 10_000}).encode()],
-    ids=["not-json", "array", "number-message", "10000-chars"],
+    [
+        b"not json",
+        b"[1, 2, 3]",
+        b'{"sender": "x", "message": 42}',
+        json.dumps({"sender": "x", "message": "x" * 10_000}).encode(),
+        b'{"message": "hello"}',
+        b'{"sender": true, "message": "hello"}',
+        b'{"sender": "x", "message": null}',
+        b'{"sender": "x", "message": "\\ud800 lone surrogate"}',
+        json.dumps({"sender": "x", "message": "hi", "metadata": {"blob": "x" * 1_000_000}}).encode(),
+        json.dumps({"sender": "x", "message": "hi", "metadata": {"a": {"b": {"c": {"d": {"e": 1}}}}}}).encode(),
+        json.dumps({"sender": "<script>", "message": "hi"}).encode(),
+    ],
+    ids=[
+        "not-json", "array", "number-message", "10000-chars", "no-sender", "boolean-sender", "null-message",
+        "lone-surrogate", "1MB-metadata", "deep-metadata", "markup-sender",
+    ],
 )
 def test_malformed_or_oversized_bodies_get_a_clear_4xx(live_stack, body: bytes) -> None:
     request = urllib.request.Request(
