@@ -9,7 +9,13 @@ The rules:
   lookup for 30 minutes; 10 failures on one number, from any senders, lock that
   number for everyone for 30 minutes.
 * While a lockout holds nothing is looked up, so even the right birth date gets
-  no status (:attr:`Outcome.LOCKED_OUT`).
+  no status (:attr:`Outcome.LOCKED_OUT`); a wrong one is still recorded as a
+  failed attempt.
+* Checking, counting and locking happen in one transaction that holds a write
+  lock from its first statement (SQLite ``BEGIN IMMEDIATE``; PostgreSQL
+  advisory locks on the number and the sender), so parallel guesses are
+  counted one after another and none passes the check before the others are
+  recorded.
 
 Lockouts are rows in the database, so they survive restarts. The birth date is
 compared in constant time, and a dummy comparison is made for unknown numbers
@@ -22,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -148,6 +154,8 @@ def verify_applicant(
     is not counted). Returns the application only when verified.
     """
     if is_locked_out(session, sender_id=sender_id, number=number, now=now):
+        if not _is_right_birth_date(session, number, birth_date, hasher):
+            record_failure(session, sender_id=sender_id, number=number, now=now, policy=policy)
         return VerificationResult(Outcome.LOCKED_OUT)
     application = find_application(session, number)
     if application is None:
@@ -162,6 +170,29 @@ def verify_applicant(
     return VerificationResult(Outcome.NOT_VERIFIED)
 
 
+def _is_right_birth_date(session: Session, number: str, birth_date: date, hasher: BirthDateHasher) -> bool:
+    """Whether ``birth_date`` is the applicant's (one HMAC either way)."""
+    application = find_application(session, number)
+    if application is None:
+        hasher.matches(birth_date, _DUMMY_SALT, _DUMMY_DIGEST)
+        return False
+    return hasher.matches(birth_date, application.birth_date_salt, application.birth_date_hash)
+
+
+def _serialise_checks(session: Session, *, number: str, sender_id: str) -> None:
+    """Take the write lock that makes concurrent checks of the same number or
+    sender run one after another, before anything is read."""
+    connection = session.connection()
+    dialect = connection.dialect.name
+    if dialect == "sqlite":
+        # pysqlite has not begun a transaction yet (it only does before DML);
+        # IMMEDIATE takes the database's write lock now, not at the first write.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif dialect == "postgresql":
+        for key in sorted({f"number:{number}", f"sender:{sender_id}"}):  # one order: no deadlock
+            connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
+
+
 def check_application(
     engine: Engine,
     *,
@@ -172,8 +203,9 @@ def check_application(
     now: datetime,
     policy: LockoutPolicy = DEFAULT_POLICY,
 ) -> VerificationResult:
-    """:func:`verify_applicant` in its own transaction (blocking: run it in a thread)."""
+    """:func:`verify_applicant` in its own serialised transaction (blocking: run it in a thread)."""
     with session_scope(engine) as session:
+        _serialise_checks(session, number=number, sender_id=sender_id)
         return verify_applicant(
             session,
             number=number,

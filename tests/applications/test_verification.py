@@ -132,3 +132,34 @@ def test_lockout_time_uses_the_injected_clock(engine, hasher, number):
         check(engine, hasher, number, BIRTH, "mallory", past + timedelta(minutes=10)).outcome
         is Outcome.LOCKED_OUT
     )
+
+
+def test_parallel_guesses_from_fresh_conversations_are_all_counted(engine, hasher, number, now):
+    """20 simultaneous wrong birth dates for one number, each from a new sender,
+    record 20 failures and trip the per-number limit: the check and the count
+    are one transaction, so no guess slips through between them."""
+    import threading
+
+    outcomes = []
+    guard = threading.Lock()
+    start = threading.Barrier(20)
+
+    def guess(i: int) -> None:
+        start.wait()
+        result = check(engine, hasher, number, WRONG, f"stranger-{i}", now)
+        with guard:
+            outcomes.append(result.outcome)
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    with session_scope(engine) as session:
+        recorded = session.query(VerificationFailure).filter_by(application_number=number).count()
+    locked = [outcome for outcome in outcomes if outcome is Outcome.LOCKED_OUT]
+    assert outcomes.count(Outcome.NOT_VERIFIED) == 9
+    assert len(locked) == 11  # the 10th failure locks the number; the 10 after it find it locked
+    assert recorded == 20  # a guess refused by the lockout is still a failed attempt
+    assert check(engine, hasher, number, BIRTH, "owner", now).outcome is Outcome.LOCKED_OUT
