@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any, Dict, Mapping, Tuple
 
 from aiohttp import web
 
+from channels.shared.incoming import typed_text
 from channels.web.conversation import (
     conversation_for,
     is_https,
@@ -28,8 +30,14 @@ from channels.web.conversation import (
 from channels.web.errors import dumps, json_error
 from channels.web.keys import LIMITERS, OPTIONS, RASA_CLIENT
 from channels.web.message_input import CleanMessage, MessageRejected, clean_display_text, clean_message
-from channels.web.rasa_client import RasaTimeout, RasaUnavailable
-from channels.web.transcript import DISPLAY_TEXT_KEY, HIDDEN_KEY, replies_for_page, transcript_from_events
+from channels.web.rasa_client import RasaClient, RasaTimeout, RasaUnavailable
+from channels.web.transcript import (
+    DISPLAY_TEXT_KEY,
+    HIDDEN_KEY,
+    offered_payloads,
+    replies_for_page,
+    transcript_from_events,
+)
 from core.language import normalize_language
 
 logger = logging.getLogger(__name__)
@@ -164,6 +172,22 @@ async def _parse_message(request: web.Request) -> Tuple[CleanMessage, Dict[str, 
     return message, _message_metadata(body)
 
 
+# The page's own commands, sent without a button (the language switch).
+_PAGE_COMMANDS = re.compile(r'/set_language\{"language": ?"(ko|en)"\}')
+
+
+async def _payload_allowed(rasa: RasaClient, sender: str, payload: str) -> bool:
+    """Whether ``payload`` is the page's language switch or a button the bot
+    offered in this session; when Rasa cannot tell us, it is not."""
+    if _PAGE_COMMANDS.fullmatch(payload):
+        return True
+    try:
+        events = await rasa.fetch_events(sender)
+    except (RasaTimeout, RasaUnavailable):
+        return False
+    return payload in offered_payloads(events)
+
+
 async def post_message(request: web.Request) -> web.StreamResponse:
     """Relay the citizen's message to Rasa and return the bot's replies.
 
@@ -179,8 +203,12 @@ async def post_message(request: web.Request) -> web.StreamResponse:
         message, metadata = await _parse_message(request)
     except BadRequest as bad:
         return bad.response
+    rasa = request.app[RASA_CLIENT]
+    if message.text.startswith("/") and not await _payload_allowed(rasa, sender_id(conversation_id), message.text):
+        # A typed "/intent{...}" would pick an intent and fill slots at once
+        # (a whole status-check guess in one message): it goes on as text.
+        message = CleanMessage(typed_text(message.text).text, message.resident_number_masked)
     try:
-        rasa = request.app[RASA_CLIENT]
         replies = await rasa.send_message(sender_id(conversation_id), message.text, metadata)
     except (RasaTimeout, RasaUnavailable) as error:
         logger.warning("message not relayed: %s", error)

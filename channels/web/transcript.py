@@ -10,7 +10,7 @@ payloads, attachments, parse data, slot values) stays on the server.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Mapping
+from typing import Any, Dict, Iterable, List, Mapping, Set
 
 from core.privacy import mask_resident_numbers
 
@@ -88,3 +88,17 @@ def transcript_from_events(events: Iterable[Mapping[str, Any]], *, limit: int) -
             if message:
                 messages.append(message)
     return messages[-limit:] if limit > 0 else []
+
+
+def offered_payloads(events: Iterable[Mapping[str, Any]]) -> Set[str]:
+    """The button payloads the bot offered in the current session: what a
+    button press may send, from the latest message or one in the history."""
+    offered: Set[str] = set()
+    for event in events:
+        kind = event.get("event")
+        if kind in ("session_started", "restart"):
+            offered = set()
+        elif kind == "bot":
+            for button in _buttons(_mapping(event.get("data")).get("buttons")):
+                offered.add(button["payload"])
+    return offered

@@ -463,3 +463,33 @@ async def test_same_origin_requests_need_no_configuration(gateway: TestClient) -
     )
     assert response.status == 200
     assert "Access-Control-Allow-Origin" not in response.headers
+
+
+# ---- typed commands ----------------------------------------------------------------------------
+
+
+async def test_a_typed_intent_command_goes_on_as_plain_text(gateway: TestClient, fake_rasa: FakeRasa) -> None:
+    """One message could otherwise pick the status check and fill both of its
+    slots: a whole ownership guess. Only offered buttons are relayed as commands."""
+    await gateway.get("/")
+    guess = '/check_application_status{"application_number": "2026-0012347", "birth_date": "1985-03-12"}'
+    assert (await post(gateway, guess)).status == 200
+    relayed = fake_rasa.requests[-1]["message"]
+    assert not relayed.startswith("/")
+    assert relayed.startswith("check_application_status")
+
+
+async def test_offered_buttons_and_the_language_switch_are_relayed_as_commands(
+    gateway: TestClient, fake_rasa: FakeRasa
+) -> None:
+    await gateway.get("/")
+    await post(gateway, "여권 재발급 서류 뭐가 필요해요?")  # the fake offers fee/where buttons
+    await post(gateway, '/ask_service_fee{"service": "여권 재발급"}', display_text="수수료는 얼마예요?")
+    assert fake_rasa.requests[-1]["message"] == '/ask_service_fee{"service": "여권 재발급"}'
+    # A button from earlier in the history still works; a payload never offered does not.
+    await post(gateway, '/ask_service_where{"service": "여권 재발급"}')
+    assert fake_rasa.requests[-1]["message"] == '/ask_service_where{"service": "여권 재발급"}'
+    await post(gateway, '/ask_service_where{"service": "운전면허 갱신"}')
+    assert fake_rasa.requests[-1]["message"] == 'ask_service_where{"service": "운전면허 갱신"}'
+    await post(gateway, '/set_language{"language": "en"}', hidden=True)
+    assert fake_rasa.requests[-1]["message"] == '/set_language{"language": "en"}'
