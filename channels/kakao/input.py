@@ -21,8 +21,14 @@ answer is not ready within ``KAKAO_CALLBACK_BUDGET`` (3.5 s by default) and the
 request has a ``callbackUrl``, the channel answers ``useCallback`` with a short
 "잠시만요" text and posts the full answer to the callback URL when it is ready
 (:mod:`channels.kakao.callback`). Without a callback URL it answers with a
-short apology and the menu, and keeps the late answer for "답변 보기"
-(:mod:`channels.kakao.memory`).
+short apology and the menu, and keeps the late answer for "답변 보기".
+
+What the channel remembers per user between requests (the rest of a long
+answer, a late answer, the quick replies offered, the language) lives in the
+project's SQL database by default
+(:class:`~channels.kakao.shared_memory.SQLConversationMemory`), so any Sanic
+worker or Rasa replica can serve the next request; its calls run in a worker
+thread, off the event loop.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ import ipaddress
 import logging
 import time
 import traceback
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Set, Text, TypeAlias
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Set, Text, TypeAlias, TypeVar
 
 import aiohttp
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
@@ -59,8 +65,9 @@ from channels.kakao.format import (
     skill_response,
     text_response,
 )
-from channels.kakao.memory import ConversationMemory
+from channels.kakao.memory import KakaoMemory
 from channels.kakao.requests import MalformedSkillRequest, SkillRequest, parse_skill_request
+from channels.kakao.shared_memory import SQLConversationMemory
 from channels.shared.buttons import ButtonChoice
 from channels.shared.incoming import LANGUAGE_HINT, IncomingText, typed_text
 from core.language import detect_language
@@ -72,6 +79,7 @@ logger = logging.getLogger(__name__)
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 Json = Dict[str, Any]
 Turn: TypeAlias = "asyncio.Future[Optional[List[Json]]]"
+T = TypeVar("T")
 
 #: A skill request is a few kilobytes; anything much larger is not from Kakao.
 MAX_BODY_BYTES = 256_000
@@ -140,6 +148,7 @@ class KakaoInput(InputChannel):
             allowed_networks=settings.kakao_allowed_ips,
             budget=settings.kakao_callback_budget,
             default_language=settings.default_language,
+            memory=SQLConversationMemory(settings.database_url),
         )
 
     def __init__(
@@ -149,7 +158,7 @@ class KakaoInput(InputChannel):
         allowed_networks: Sequence[str] = (),
         budget: float = DEFAULT_KAKAO_CALLBACK_BUDGET,
         default_language: str = texts.DEFAULT_LANGUAGE,
-        memory: Optional[ConversationMemory] = None,
+        memory: Optional[KakaoMemory] = None,
         callback_window: float = CALLBACK_VALID_SECONDS - CALLBACK_SAFETY_SECONDS,
     ) -> None:
         self._secret = secret
@@ -157,7 +166,8 @@ class KakaoInput(InputChannel):
         self._networks = [ipaddress.ip_network(network, strict=False) for network in allowed_networks]
         self._budget = budget
         self._default_language = texts.language_or_default(default_language)
-        self._memory = memory if memory is not None else ConversationMemory()
+        # Shared by every worker and replica; ConversationMemory (this process only) when passed in.
+        self._memory: KakaoMemory = memory if memory is not None else SQLConversationMemory()
         self._callback_window = callback_window
         self._session: Optional[aiohttp.ClientSession] = None
         self._tasks: Set[asyncio.Task[Any]] = set()
@@ -170,7 +180,7 @@ class KakaoInput(InputChannel):
         return bool(self._secret)
 
     @property
-    def memory(self) -> ConversationMemory:
+    def memory(self) -> KakaoMemory:
         """What the channel remembers per user (pending pages, offered choices)."""
         return self._memory
 
@@ -203,15 +213,15 @@ class KakaoInput(InputChannel):
     async def answer(self, request: SkillRequest, on_new_message: OnNewMessage) -> Json:
         """The skill response for ``request``, within the budget (never raises)."""
         user = request.user_key
-        language = self._request_language(request)
+        language = await self._request_language(request)
         explicit_more = request.client_extra.get(MORE_KEY) is True
         if explicit_more or texts.is_more_request(request.utterance):
-            page = self._more(user, language, explicit=explicit_more)
+            page = await self._more(user, language, explicit=explicit_more)
             if page is not None:
                 return page
         if len(request.utterance) > MAX_UTTERANCE_CHARS:
             return self._checked(text_response(texts.text("too_long", language, limit=MAX_UTTERANCE_CHARS)))
-        incoming = self._incoming(request)
+        incoming = await self._remembered(self._incoming, request)
         collector = KakaoCollector()
         metadata = {**incoming.metadata(), LANGUAGE_HINT: language}
         message = UserMessage(
@@ -220,14 +230,17 @@ class KakaoInput(InputChannel):
         turn = asyncio.ensure_future(self._run_turn(message, collector, on_new_message))
         done, _ = await asyncio.wait({turn}, timeout=self._budget)
         if turn in done:
-            return self._render(user, turn.result(), language)
-        self._memory.mark_waiting(user)
+            return await self._render(user, turn.result(), language)
+        await self._remembered(self._memory.mark_waiting, user)
         if request.callback_url:
             deadline = time.monotonic() + self._callback_window
             self._spawn(self._deliver_by_callback(turn, user, language, request.callback_url, deadline))
             return self._checked(callback_response(texts.text("waiting", language)))
+        # The menu is offered before the late answer can be kept, so keeping it
+        # adds the answer's choices to the menu instead of the menu replacing them.
+        late = await self._late(user, language)
         self._spawn(self._keep_late_answer(turn, user, language))
-        return self._late(user, language)
+        return late
 
     async def aclose(self) -> None:
         """Finish or cancel the background deliveries and close the HTTP session."""
@@ -238,6 +251,14 @@ class KakaoInput(InputChannel):
         session, self._session = self._session, None
         if session is not None:
             await session.close()
+        await self._remembered(self._memory.close)
+
+    async def _remembered(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``call(*args, **kwargs)`` that uses the memory: in a worker thread when
+        the memory does I/O (a database), else directly on the loop."""
+        if self._memory.blocking:
+            return await asyncio.to_thread(call, *args, **kwargs)
+        return call(*args, **kwargs)
 
     def _refuse(self, request: Request) -> Optional[HTTPResponse]:
         """The response for a call that must not reach a conversation, else ``None``."""
@@ -263,18 +284,19 @@ class KakaoInput(InputChannel):
             return False
         return any(ip in network for network in self._networks)
 
-    def _request_language(self, request: SkillRequest) -> str:
+    async def _request_language(self, request: SkillRequest) -> str:
         """The language to answer in before the assistant has: the message's
         script, else the user's last answer, else Kakao's ``lang``."""
         return (
             detect_language(request.utterance)
-            or self._memory.language(request.user_key)
+            or await self._remembered(self._memory.language, request.user_key)
             or request.lang
             or self._default_language
         )
 
     def _incoming(self, request: SkillRequest) -> IncomingText:
-        """The text for Rasa: a payload the channel offered, or the masked utterance."""
+        """The text for Rasa: a payload the channel offered, or the masked utterance
+        (reads the memory: call it through :meth:`_remembered`)."""
         user = request.user_key
         extra_payload = request.client_extra.get(PAYLOAD_KEY)
         if isinstance(extra_payload, str):
@@ -302,45 +324,45 @@ class KakaoInput(InputChannel):
             return None
         return list(collector.messages)
 
-    def _render(self, user: str, messages: Optional[List[Json]], language: str) -> Json:
+    async def _render(self, user: str, messages: Optional[List[Json]], language: str) -> Json:
         """The first page of an answer; the rest is kept for "더 보기"."""
         if messages is None:
             menu = _menu_choices(language)
-            self._memory.remember_answer(user, [], menu, language)
+            await self._remembered(self._memory.remember_answer, user, [], menu, language)
             return self._checked(text_response(texts.text("failed", language), quick_replies(menu, language)))
         rendering = render_messages(messages, reply_language(messages, language))
         page, rest = rendering.outputs[:MAX_OUTPUTS], rendering.outputs[MAX_OUTPUTS:]
-        self._memory.remember_answer(user, rest, rendering.choices, rendering.language)
+        await self._remembered(self._memory.remember_answer, user, rest, rendering.choices, rendering.language)
         replies = quick_replies(rendering.choices, rendering.language, "more" if rest else None)
         return self._checked(skill_response(page, replies))
 
-    def _more(self, user: str, language: str, explicit: bool) -> Optional[Json]:
+    async def _more(self, user: str, language: str, explicit: bool) -> Optional[Json]:
         """The next page of a pending answer; ``None`` to treat the message as a question."""
-        page = self._memory.next_page(user, MAX_OUTPUTS)
+        page = await self._remembered(self._memory.next_page, user, MAX_OUTPUTS)
         if page is not None:
             page_language = page.language or language
             replies = quick_replies(page.choices, page_language, "more" if page.more else None)
             return self._checked(skill_response(page.outputs, replies))
-        if self._memory.is_waiting(user):
+        if await self._remembered(self._memory.is_waiting, user):
             replies = quick_replies([], language, "show_answer")
             return self._checked(text_response(texts.text("still_preparing", language), replies))
         if explicit:
             menu = _menu_choices(language)
-            self._memory.offer(user, menu, language)
+            await self._remembered(self._memory.offer, user, menu, language)
             return self._checked(text_response(texts.text("expired", language), quick_replies(menu, language)))
         return None
 
-    def _late(self, user: str, language: str) -> Json:
+    async def _late(self, user: str, language: str) -> Json:
         """The apology for an answer that is not ready, with "답변 보기" and the menu."""
         menu = _menu_choices(language)
-        self._memory.offer(user, menu, language)
+        await self._remembered(self._memory.offer, user, menu, language)
         replies = quick_replies(menu, language, "show_answer")
         return self._checked(text_response(texts.text("late", language), replies))
 
     async def _deliver_by_callback(self, turn: Turn, user: str, language: str, url: str, deadline: float) -> None:
         """Post the answer to the callback URL once it is ready."""
         messages = await turn
-        rendered = self._render(user, messages, language)
+        rendered = await self._render(user, messages, language)
         result = await post_callback(self._http(), url, rendered, deadline)
         if result.delivered:
             logger.info("Delivered a KakaoTalk answer by callback after %d attempt(s)", result.attempts)
@@ -353,8 +375,9 @@ class KakaoInput(InputChannel):
         if messages is None:
             messages = [{"text": texts.text("failed", language)}]
         rendering = render_messages(messages, reply_language(messages, language))
-        self._memory.remember_answer(
-            user, rendering.outputs, rendering.choices, rendering.language, keep_offered=True
+        await self._remembered(
+            self._memory.remember_answer,
+            user, rendering.outputs, rendering.choices, rendering.language, keep_offered=True,
         )
 
     def _spawn(self, coroutine: Awaitable[Any]) -> None:

@@ -15,6 +15,7 @@ import json
 import time
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, AsyncIterator, Awaitable, Callable, Dict, List, Optional, Tuple
 
@@ -307,6 +308,16 @@ class FakeAssistant:
         for answer in self._reply(message):
             await message.output_channel.send_response(message.sender_id, dict(answer))
         self.finished.set()
+
+
+@pytest.fixture(autouse=True)
+def kakao_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A SQLite database of the test's own as ``DATABASE_URL``: the channel's
+    default memory (:class:`~channels.kakao.shared_memory.SQLConversationMemory`)
+    keeps its rows there, never in the project's var/ database."""
+    url = f"sqlite:///{tmp_path / 'kakao.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    return url
 
 
 @pytest.fixture
