@@ -4,10 +4,14 @@ Each (language, intent) group is shuffled with a fixed seed and dealt round
 robin into k folds, so every fold holds about 1/k of every intent in every
 language. For each fold a model is trained on the other k-1 folds (with the
 same config, entity synonyms, regexes and lookup tables) and scored on the
-fold; the report gives per-language mean ± sample standard deviation, and a
+fold; the report gives per-language mean ± sample standard deviation; per
+language, each intent's precision, recall and F1 and the most frequent
+confusions (gold → predicted), over the predictions of all folds pooled (every
+training line is predicted once, by the model that did not see it); and a
 calibration table: how often the top intent (before the FallbackClassifier)
 was right in each confidence band, pooled over the folds. That table is what
-the FallbackClassifier threshold in config.yml is chosen from.
+the FallbackClassifier threshold in config.yml is chosen from. The JSON report
+also lists every misclassified training line, to guide the next data round.
 """
 
 from __future__ import annotations
@@ -24,9 +28,10 @@ from typing import Any, Dict, List, Sequence, Tuple
 
 from nlu.evaluation.evaluate import machine
 from nlu.evaluation.examples import GoldExample, data_files, entities_of, language_of
-from nlu.evaluation.figures import figures_by_language
+from nlu.evaluation.figures import errors, figures_by_language
 from nlu.evaluation.layout import LANGUAGES, Layout
-from nlu.evaluation.predict import ModelRunner
+from nlu.evaluation.metrics import confused_pairs, intent_result, split_by_language
+from nlu.evaluation.predict import ModelRunner, Prediction
 from nlu.evaluation.training import train_nlu_model
 
 SEED = 42
@@ -34,6 +39,8 @@ SUMMARY_KEYS = ("intent_macro_f1", "intent_accuracy")
 FALLBACK_COMPONENT = "FallbackClassifier"
 # Lower edges of the confidence bands of the calibration table.
 CONFIDENCE_BANDS = (0.0, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.7, 0.9)
+# How many (gold, predicted) pairs the pooled figures list per language.
+CONFUSED_PAIRS = 10
 
 
 def calibration(pairs: Sequence[Tuple[float, bool]], bands: Sequence[float] = CONFIDENCE_BANDS) -> List[Dict[str, Any]]:
@@ -51,6 +58,42 @@ def calibration(pairs: Sequence[Tuple[float, bool]], bands: Sequence[float] = CO
             }
         )
     return rows
+
+
+def _language_order(languages: Sequence[str]) -> List[str]:
+    """``languages`` without repeats: ko, en, then any other in alphabetical order."""
+    present = set(languages)
+    return [lang for lang in LANGUAGES if lang in present] + sorted(present - set(LANGUAGES))
+
+
+def pooled_intents(
+    languages: Sequence[str], gold: Sequence[str], predicted: Sequence[str], top: int = CONFUSED_PAIRS
+) -> Dict[str, Dict[str, Any]]:
+    """Per language (ko, en, then others): intent figures over the pooled predictions of every fold.
+
+    ``languages``, ``gold`` and ``predicted`` are aligned by position. Each
+    language gets its example count, accuracy and macro-F1 of the pooled
+    predictions, ``per_intent`` (precision, recall, F1 and counts of every gold
+    intent, as ``metrics.intent_result`` defines them) and ``confused_pairs``:
+    the ``top`` most frequent errors as ``{"gold", "predicted", "count"}``,
+    most frequent first.
+    """
+    grouped = split_by_language(languages, gold, predicted)
+    out: Dict[str, Dict[str, Any]] = {}
+    for language in _language_order(list(grouped)):
+        language_gold, language_predicted = grouped[language]
+        result = intent_result(language_gold, language_predicted)
+        out[language] = {
+            "examples": result.examples,
+            "intent_accuracy": round(result.accuracy, 4),
+            "intent_macro_f1": round(result.macro_f1, 4),
+            "per_intent": {label: scores.as_dict() for label, scores in result.per_intent.items()},
+            "confused_pairs": [
+                {"gold": g, "predicted": p, "count": n}
+                for g, p, n in confused_pairs(language_gold, language_predicted, top)
+            ],
+        }
+    return out
 
 
 def assign_folds(keys: Sequence[Tuple[str, str]], folds: int, seed: int = SEED) -> List[int]:
@@ -117,6 +160,8 @@ def run_crossval(layout: Layout, folds: int, config: Path) -> Dict[str, Any]:
     assignment = assign_folds(keys, folds)
     per_fold: List[Dict[str, Any]] = []
     confidences: List[Tuple[float, bool]] = []
+    pooled_examples: List[GoldExample] = []
+    pooled_predictions: List[Prediction] = []
     layout.build.mkdir(parents=True, exist_ok=True)  # absent on a fresh clone
     for fold in range(folds):
         started = time.monotonic()
@@ -141,6 +186,8 @@ def run_crossval(layout: Layout, folds: int, config: Path) -> Dict[str, Any]:
             if FALLBACK_COMPONENT in {node.uses.__name__ for node in runner.graph_nodes}:
                 raw = runner.parse([e.text for e in examples], without=FALLBACK_COMPONENT)
                 confidences += [(p.confidence, p.intent == e.intent) for p, e in zip(raw, examples, strict=True)]
+        pooled_examples += examples
+        pooled_predictions += predictions
         figures = figures_by_language(examples, predictions)
         per_fold.append(
             {
@@ -158,6 +205,12 @@ def run_crossval(layout: Layout, folds: int, config: Path) -> Dict[str, Any]:
         print(f"fold {fold + 1}/{folds}: {summary}", flush=True)
     result = summarise(per_fold, folds, layout.relative(config))
     result["calibration"] = calibration(confidences)
+    result["pooled"] = pooled_intents(
+        [e.language for e in pooled_examples],
+        [e.intent for e in pooled_examples],
+        [p.intent for p in pooled_predictions],
+    )
+    result["misclassified"] = errors(pooled_examples, pooled_predictions)
     write_crossval(result, layout.reports)
     print(crossval_table(result))
     return result
@@ -165,8 +218,7 @@ def run_crossval(layout: Layout, folds: int, config: Path) -> Dict[str, Any]:
 
 def summarise(per_fold: Sequence[Dict[str, Any]], folds: int, config: str) -> Dict[str, Any]:
     """Mean ± std per language and figure over the folds, with the folds themselves."""
-    present = {key for fold in per_fold for key in fold if key not in {"fold", "seconds"}}
-    languages = [lang for lang in LANGUAGES if lang in present] + sorted(present - set(LANGUAGES))
+    languages = _language_order([key for fold in per_fold for key in fold if key not in {"fold", "seconds"}])
     return {
         "run": {
             "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -183,14 +235,41 @@ def summarise(per_fold: Sequence[Dict[str, Any]], folds: int, config: str) -> Di
     }
 
 
+def pooled_table(pooled: Dict[str, Dict[str, Any]]) -> List[str]:
+    """Lines of the pooled figures: per language, every intent weakest F1 first, then the confused pairs."""
+    lines: List[str] = []
+    for language, row in pooled.items():
+        width = max([len("intent"), *(len(label) for label in row["per_intent"])]) + 2
+        lines += [
+            "",
+            f"{language}: per-intent figures, all folds pooled ({row['examples']} lines), weakest F1 first",
+            f"{'intent':<{width}}{'precision':<11}{'recall':<8}{'F1':<7}support",
+        ]
+        ranked = sorted(row["per_intent"].items(), key=lambda item: (item[1]["f1"], item[0]))
+        for label, scores in ranked:
+            lines.append(
+                f"{label:<{width}}{scores['precision']:<11.3f}{scores['recall']:<8.3f}{scores['f1']:<7.3f}"
+                f"{scores['support']}"
+            )
+        pairs = row["confused_pairs"]
+        lines += ["", f"{language}: most confused, gold → predicted"]
+        if not pairs:
+            lines.append("(none)")
+        for pair in pairs:
+            lines.append(f"{pair['count']:>4}  {pair['gold']} → {pair['predicted']}")
+    return lines
+
+
 def crossval_table(result: Dict[str, Any]) -> str:
-    """One line per language: macro-F1 and accuracy, mean ± std; then the calibration table."""
+    """Macro-F1 and accuracy per language (mean ± std over folds); pooled per-intent figures and
+    confused pairs per language; then the calibration table. Parts absent from ``result`` are left out."""
     lines = [f"{'language':<9}{'intent macro-F1':<20}intent accuracy"]
     for language, row in result["summary"].items():
         f1, accuracy = row["intent_macro_f1"], row["intent_accuracy"]
         lines.append(
             f"{language:<9}{f1['mean']:.3f} ± {f1['std']:.3f}{'':<5}{accuracy['mean']:.3f} ± {accuracy['std']:.3f}"
         )
+    lines += pooled_table(result.get("pooled") or {})
     bands = result.get("calibration") or []
     if bands:
         lines += ["", "top-intent confidence  predictions  right"]

@@ -177,3 +177,52 @@ def test_calibration_bands_count_predictions_and_the_share_right() -> None:
     ]
     table = crossval_table({"summary": {}, "calibration": rows})
     assert "0.50–1.00" in table and "67%" in table
+
+
+def test_crossval_pools_per_intent_f1_and_confused_pairs_per_language() -> None:
+    from nlu.evaluation.crossval import pooled_intents
+
+    languages = ["en", "ko", "ko", "ko", "ko", "ko", "en", "en"]
+    gold = ["thank", "thank", "thank", "feedback", "feedback", "deny", "thank", "deny"]
+    predicted = ["thank", "feedback", "thank", "feedback", "thank", "feedback", "thank", "nlu_fallback"]
+    pooled = pooled_intents(languages, gold, predicted)
+    assert list(pooled) == ["ko", "en"]
+    ko = pooled["ko"]
+    assert ko["examples"] == 5 and ko["intent_accuracy"] == 0.4
+    # thank: 1 right, 1 lost to feedback, 1 feedback line taken for thank -> P 0.5, R 0.5.
+    assert ko["per_intent"]["thank"]["f1"] == 0.5 and ko["per_intent"]["thank"]["support"] == 2
+    # feedback: 1 right of 3 predicted (P 1/3) and of 2 gold (R 0.5) -> F1 0.4; deny: never right.
+    assert ko["per_intent"]["feedback"]["f1"] == 0.4 and ko["per_intent"]["deny"]["f1"] == 0.0
+    assert ko["intent_macro_f1"] == pytest.approx((0.5 + 0.4 + 0.0) / 3, abs=1e-4)
+    assert ko["confused_pairs"] == [
+        {"gold": "deny", "predicted": "feedback", "count": 1},
+        {"gold": "feedback", "predicted": "thank", "count": 1},
+        {"gold": "thank", "predicted": "feedback", "count": 1},
+    ]
+    assert pooled["en"]["confused_pairs"] == [{"gold": "deny", "predicted": "nlu_fallback", "count": 1}]
+    assert set(pooled["en"]["per_intent"]) == {"thank", "deny"}
+
+
+def test_crossval_table_and_reports_show_pooled_intents_weakest_first(tmp_path: Path) -> None:
+    from nlu.evaluation.crossval import pooled_intents, write_crossval
+
+    pooled = pooled_intents(
+        ["ko"] * 5, ["thank", "thank", "feedback", "feedback", "greet"],
+        ["thank", "feedback", "feedback", "feedback", "greet"],
+    )
+    result = {
+        "run": {"date": "today", "machine": "test", "command": "crossval", "config": "config.yml", "seed": 42},
+        "summary": {"ko": {"intent_macro_f1": {"mean": 0.9, "std": 0.0}, "intent_accuracy": {"mean": 0.8, "std": 0.0}}},
+        "pooled": pooled,
+        "calibration": [],
+    }
+    lines = crossval_table(result).splitlines()
+    rows = [line.split()[0] for line in lines if line.split() and line.split()[0] in {"thank", "feedback", "greet"}]
+    assert rows == ["thank", "feedback", "greet"]  # F1 0.667, 0.8, 1.0
+    assert any(line.split()[:2] == ["thank", "1.000"] and line.split()[3:] == ["0.667", "2"] for line in lines)
+    assert "   1  thank → feedback" in lines
+    write_crossval(result, tmp_path)
+    saved = json.loads((tmp_path / "crossval.json").read_text(encoding="utf-8"))
+    assert saved["pooled"]["ko"]["confused_pairs"] == [{"gold": "thank", "predicted": "feedback", "count": 1}]
+    assert saved["pooled"]["ko"]["per_intent"]["feedback"]["precision"] == pytest.approx(0.6667, abs=1e-4)
+    assert "   1  thank → feedback" in (tmp_path / "crossval.md").read_text(encoding="utf-8")
