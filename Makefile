@@ -19,7 +19,7 @@ export PYTHONWARNINGS ?= ignore::DeprecationWarning
 TRAIN_INPUTS := config.yml $(shell find bot nlu/data nlu/components nlu/gazetteer -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
 CATALOGUE_SERVICES := $(wildcard knowledge/catalogue/services/*.yml)
 
-.PHONY: help install train run test eval crossval bench lint db telegram constraints clean catalogue-check rules
+.PHONY: help install train run test eval crossval bench lint db telegram constraints clean catalogue-check rules cluster
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -47,11 +47,14 @@ $(MODEL): $(SPACY_PIPE) $(TRAIN_INPUTS) | $(STAMP)
 	    --out models --fixed-model-name assistant --force --quiet && \
 	echo "trained $(MODEL) in $$(( $$(date +%s) - start )) s"
 
-db: $(STAMP)  ## create the SQLite database under var/ and seed it (idempotent)
+db: $(STAMP)  ## migrate the database (DATABASE_URL, default SQLite under var/) and seed it (idempotent)
 	$(PY) -m core.bootstrap
 
 run: install train db  ## start the whole assistant in the foreground (Ctrl-C stops it)
 	@$(PY) -m core.run
+
+cluster: install train  ## PostgreSQL + Redis under var/cluster, 2 Rasa replicas behind nginx, 2 action servers, the gateway (Debian: postgresql redis-server nginx)
+	@$(PY) scripts/cluster.py
 
 telegram: install train db  ## run the Telegram connector in polling mode (needs TELEGRAM_TOKEN)
 	$(PY) -m channels.telegram.polling

@@ -2,9 +2,12 @@
 
     python -m core.bootstrap
 
-Run by ``make run`` and ``make db``. Creates every table and, when they are
-empty, loads the service catalogue from knowledge/catalogue/ and the
-illustrative sample applications. Existing data is never overwritten.
+Run by ``make run``, ``make db``, ``make cluster`` and before the processes of a
+deployment start. Applies the Alembic migrations (core/migrations) to
+``DATABASE_URL`` (SQLite or PostgreSQL; a database made before migrations is
+adopted) and, when the tables are empty, loads the service catalogue from
+knowledge/catalogue/ and the illustrative sample applications. Existing data
+is never overwritten.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Callable, Dict, Optional
 from sqlalchemy.engine import Engine
 
 from core.db import create_schema, get_engine
+from core.migrations import current_revision
 from core.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -39,7 +43,8 @@ def _load(module_name: str, function_name: str) -> Optional[Callable[[Engine], i
 
 
 def bootstrap(engine: Optional[Engine] = None) -> Dict[str, int]:
-    """Create the schema and run every available seeder; returns rows added per seeder."""
+    """Migrate the schema to the newest revision and run every available seeder;
+    returns rows added per seeder."""
     engine = create_schema(engine or get_engine())
     added: Dict[str, int] = {}
     for module_name, function_name in SEEDERS:
@@ -55,8 +60,9 @@ def main() -> None:
     settings = get_settings()
     added = bootstrap()
     where = settings.database_url.split("@")[-1]
+    revision = current_revision(get_engine())
     summary = ", ".join(f"{name}: {count} added" for name, count in added.items()) or "schema only"
-    print(f"database ready ({where}); {summary}")
+    print(f"database ready ({where}, schema revision {revision}); {summary}")
 
 
 if __name__ == "__main__":

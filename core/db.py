@@ -1,7 +1,8 @@
 """The one SQL database: declarative base, engine factory and sessions.
 
 All packages (catalogue, applications, audit, feedback) declare their models on
-:data:`Base` so one ``create_all`` builds the schema. Nothing connects at import
+:data:`Base`; the schema is built and changed by the Alembic migrations in
+``core/migrations`` (:func:`create_schema`). Nothing connects at import
 time: engines are built by :func:`get_engine` on first use and cached per URL.
 """
 
@@ -9,10 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import weakref
 from pathlib import Path
 from typing import Any, Dict, Iterator, Optional
 
-from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base, sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -23,6 +25,9 @@ Base = declarative_base()
 
 _engines: Dict[str, Engine] = {}
 _lock = threading.Lock()
+# Engines whose database this process has already migrated (see create_schema).
+_migrated: "weakref.WeakSet[Engine]" = weakref.WeakSet()
+_migration_lock = threading.Lock()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -73,51 +78,25 @@ def get_engine(url: Optional[str] = None) -> Engine:
 
 
 def create_schema(engine: Optional[Engine] = None) -> Engine:
-    """Create every table declared on :data:`Base` that does not exist yet.
+    """Bring the database of ``engine`` (default: ``DATABASE_URL``) to the newest schema.
 
-    Importing the model modules registers their tables; this function imports
-    the ones that exist so callers need not know them.
+    Applies the Alembic migrations in ``core/migrations`` (a database that
+    ``create_all`` made before migrations existed is adopted by the baseline
+    revision). The check runs once per engine and process: later calls return
+    at once, so request handlers may call this before every write.
     """
-    import importlib
-
-    for module in ("knowledge.models", "applications.models", "records.models"):
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as error:
-            if error.name is None or not module.startswith(error.name):
-                raise
     engine = engine or get_engine()
-    Base.metadata.create_all(engine)
-    _add_missing_nullable_columns(engine)
+    with _lock:
+        if engine in _migrated:
+            return engine
+    from core.migrations import upgrade
+
+    with _migration_lock:
+        if engine not in _migrated:
+            upgrade(engine)
+            with _lock:
+                _migrated.add(engine)
     return engine
-
-
-def _add_missing_nullable_columns(engine: Engine) -> None:
-    """Add the optional columns a newer model declares to a database made by an older one.
-
-    ``create_all`` makes missing tables but never changes an existing one, so a
-    database seeded before a field such as ``deadline`` existed would fail on
-    every read. Only nullable columns without a server default are added; any
-    other schema change needs a real migration.
-    """
-    inspector = inspect(engine)
-    existing_tables = set(inspector.get_table_names())
-    with engine.begin() as connection:
-        for table in Base.metadata.sorted_tables:
-            if table.name not in existing_tables:
-                continue
-            present = {column["name"] for column in inspector.get_columns(table.name)}
-            for column in table.columns:
-                if column.name in present or not column.nullable or column.server_default is not None:
-                    continue
-                column_type = column.type.compile(dialect=engine.dialect)
-                preparer = engine.dialect.identifier_preparer
-                connection.execute(
-                    text(
-                        f"ALTER TABLE {preparer.quote(table.name)} "
-                        f"ADD COLUMN {preparer.quote(column.name)} {column_type}"
-                    )
-                )
 
 
 @contextlib.contextmanager

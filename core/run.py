@@ -34,6 +34,7 @@ def process_environment(env: Mapping[str, str]) -> Dict[str, str]:
         WEB_PORT=str(settings.web_port),
         DATABASE_URL=settings.database_url,
         RASA_TOKEN=settings.rasa_token or secrets.token_urlsafe(24),
+        SANIC_WORKERS=str(settings.rasa_workers),
         # Rasa's Telegram webhook and the local poller must share one secret.
         TELEGRAM_SECRET=settings.telegram_secret or secrets.token_urlsafe(32),
         RASA_TELEMETRY_ENABLED="false",

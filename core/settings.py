@@ -28,6 +28,17 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ValueError(f"environment variable {name} must be a whole number, got {raw!r}") from error
 
 
+def _rasa_workers(env: Mapping[str, str]) -> int:
+    """Sanic workers of the Rasa server (``SANIC_WORKERS``, read by Rasa itself):
+    by default one per core up to two, since the action server needs CPU too.
+    Above one they share conversations through the SQL lock store."""
+    default = max(1, min(2, os.cpu_count() or 1))
+    workers = _int(env, "SANIC_WORKERS", default)
+    if not 1 <= workers <= 32:
+        raise ValueError(f"environment variable SANIC_WORKERS must be between 1 and 32, got {workers}")
+    return workers
+
+
 def _optional(env: Mapping[str, str], name: str) -> Optional[str]:
     value = env.get(name, "").strip()
     return value or None
@@ -99,6 +110,7 @@ class Settings:
     hash_salt: Optional[str] = field(default=None, repr=False)
     default_language: str = "ko"
     web_allowed_origins: Tuple[str, ...] = ()
+    rasa_workers: int = 1
 
     @property
     def rasa_url(self) -> str:
@@ -142,6 +154,7 @@ def get_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         kakao_rest_api_key=_optional(env, "KAKAO_REST_API_KEY"),
         kakao_bot_id=_optional(env, "KAKAO_BOT_ID"),
         hash_salt=_optional(env, "ASSISTANT_HASH_SALT"),
+        rasa_workers=_rasa_workers(env),
         default_language=env.get("ASSISTANT_DEFAULT_LANGUAGE", "ko") or "ko",
         web_allowed_origins=tuple(
             origin.strip().rstrip("/") for origin in env.get("WEB_ALLOWED_ORIGINS", "").split(",") if origin.strip()

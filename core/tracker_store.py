@@ -1,7 +1,7 @@
 """Rasa's SQL tracker store, made private and non-blocking.
 
 ``MaskingSQLTrackerStore`` is configured in endpoints.yml. It differs from
-Rasa's ``SQLTrackerStore`` in three ways:
+Rasa's ``SQLTrackerStore`` in these ways:
 
 * It uses the project's one database (``DATABASE_URL``, default the SQLite file
   under ``var/``) unless endpoints.yml names another.
@@ -13,6 +13,8 @@ Rasa's ``SQLTrackerStore`` in three ways:
   its earlier values are scrubbed from the stored history too.
 * Database work runs in a worker thread, so a slow disk or database never
   blocks Rasa's event loop.
+* The ``events`` table gets the indexes Rasa's queries need
+  (:func:`ensure_event_indexes`), on SQLite and PostgreSQL alike.
 """
 
 from __future__ import annotations
@@ -20,13 +22,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Any, Dict, Iterable, List, Optional, Text
+from typing import Any, Dict, Iterable, List, Optional, Text, Tuple
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import AllSlotsReset, Event, Restarted, SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from core.db import create_project_engine
@@ -62,6 +65,33 @@ def mask_event_data(data: Dict[str, Any]) -> Dict[str, Any]:
     return data
 
 
+#: Indexes on Rasa's ``events`` table for the queries it runs on every turn:
+#: a conversation's events in id order, and the start of its latest session.
+EVENT_INDEXES: Dict[str, Tuple[str, ...]] = {
+    "ix_events_sender_id_id": ("sender_id", "id"),
+    "ix_events_sender_type_timestamp": ("sender_id", "type_name", "timestamp"),
+}
+
+#: PostgreSQL advisory lock held while the indexes are made (replicas start together).
+EVENT_INDEX_LOCK_KEY = 7406150002
+
+
+def ensure_event_indexes(engine: Engine) -> None:
+    """Create the :data:`EVENT_INDEXES` on ``events`` unless they exist.
+
+    Rasa creates the table and indexes only ``sender_id``; reading one
+    conversation then sorts all its rows and finds the latest session start
+    by scanning them. ``CREATE INDEX IF NOT EXISTS`` works on SQLite and
+    PostgreSQL; on PostgreSQL an advisory lock keeps two replicas that start
+    together from creating the same index at once.
+    """
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({EVENT_INDEX_LOCK_KEY})")
+        for name, columns in EVENT_INDEXES.items():
+            connection.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {name} ON events ({', '.join(columns)})")
+
+
 def _resets_sensitive_slot(events: Iterable[Event]) -> bool:
     """Whether any of ``events`` can end a sensitive slot's value: the slot set
     to None, all slots reset, a restart or a new session."""
@@ -90,14 +120,16 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
 
             Path(host[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
         super().__init__(domain=domain, host=host, event_broker=event_broker, **kwargs)
-        if self.engine.dialect.name == "sqlite":
-            # Rasa's engine opens a new SQLite connection for every session;
-            # the project's engine pools them and sets the same pragmas as the
-            # rest of the project (WAL, synchronous=NORMAL, busy timeout).
-            url = self.engine.url.render_as_string(hide_password=False)
-            self.engine.dispose()
-            self.engine = create_project_engine(url)
-            self.sessionmaker = sessionmaker(bind=self.engine)
+        # Rasa's engine opens a new SQLite connection for every session and
+        # never checks a pooled server connection; the project's engine pools
+        # SQLite connections with the project's pragmas (WAL,
+        # synchronous=NORMAL, busy timeout) and pings a PostgreSQL connection
+        # before use, so a database restart costs no failed turn.
+        url = self.engine.url.render_as_string(hide_password=False)
+        self.engine.dispose()
+        self.engine = create_project_engine(url)
+        self.sessionmaker = sessionmaker(bind=self.engine)
+        ensure_event_indexes(self.engine)
         install_rasa_speedups()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
@@ -175,4 +207,4 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
             return [sender for (sender,) in session.query(self.SQLEvent.sender_id).distinct().all()]
 
 
-__all__ = ["MaskingSQLTrackerStore", "mask_event_data", "SessionStarted"]
+__all__ = ["MaskingSQLTrackerStore", "ensure_event_indexes", "mask_event_data", "SessionStarted"]

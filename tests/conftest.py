@@ -49,9 +49,9 @@ def action_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )
     try:
-        from tests.support.stack import _wait_for
+        from tests.support.stack import wait_for_url
 
-        _wait_for(f"http://127.0.0.1:{port}/health", process, log, timeout=120)
+        wait_for_url(f"http://127.0.0.1:{port}/health", process, log, timeout=120)
         os.environ["DATABASE_URL"] = env["DATABASE_URL"]
         yield f"http://127.0.0.1:{port}/webhook"
     finally:

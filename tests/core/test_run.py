@@ -40,3 +40,13 @@ def test_banner_shows_the_kakao_skill_url_only_with_a_secret() -> None:
 
 def test_kakao_needs_no_process_of_its_own() -> None:
     assert processes({"KAKAO_SKILL_SECRET": "s"}) == processes({})
+
+
+def test_rasa_runs_two_workers_on_two_cores_unless_told(monkeypatch) -> None:
+    import os
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert process_environment({})["SANIC_WORKERS"] == "2"
+    assert process_environment({"SANIC_WORKERS": "1"})["SANIC_WORKERS"] == "1"
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert process_environment({})["SANIC_WORKERS"] == "1"

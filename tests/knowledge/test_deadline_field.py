@@ -9,7 +9,7 @@ import pytest
 import yaml
 from sqlalchemy import inspect, text
 
-from core.db import create_schema, get_engine, session_scope
+from core.db import Base, create_schema, get_engine, session_scope
 from knowledge.cli import main
 from knowledge.models import Service
 from knowledge.schema import load_documents, validate_documents
@@ -81,7 +81,7 @@ def test_staff_set_a_deadline_and_the_export_keeps_it(database: str, tmp_path: P
 
 def test_an_older_database_gets_the_new_column(tmp_path: Path) -> None:
     engine = get_engine(f"sqlite:///{tmp_path}/old.db")
-    create_schema(engine)
+    Base.metadata.create_all(engine)  # as before migrations existed
     with engine.begin() as connection:
         connection.execute(text("ALTER TABLE catalogue_service DROP COLUMN deadline_ko"))
     assert "deadline_ko" not in {c["name"] for c in inspect(engine).get_columns("catalogue_service")}

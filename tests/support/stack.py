@@ -50,6 +50,8 @@ class Stack:
     rasa_token: str
     env: Dict[str, str]
     processes: List[subprocess.Popen] = field(default_factory=list)
+    started_at: float = 0.0  # time.monotonic() just before the first process started
+    replica_ports: List[int] = field(default_factory=list)  # every Rasa process's port, rasa_port first
 
     @property
     def rasa_url(self) -> str:
@@ -85,11 +87,16 @@ def stack_environment(workdir: Path, rasa_port: int, action_port: int, token: st
         SANIC_HOST="127.0.0.1",
         RASA_TOKEN=token,
     )
+    # The same number of Rasa workers as `make run` (core.run), unless the caller's environment sets it.
+    from core.settings import get_settings
+
+    env["SANIC_WORKERS"] = str(get_settings(env).rasa_workers)
     env.pop("TELEGRAM_TOKEN", None)
     return env
 
 
-def _wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:
+def wait_for_url(url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:
+    """Return once ``url`` answers 200; raise with the log's tail if ``process`` exits or time runs out."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -117,19 +124,31 @@ def _stop(processes: List[subprocess.Popen]) -> None:
 
 
 @contextlib.contextmanager
-def start_stack(workdir: Path, token: Optional[str] = None, seed: bool = True) -> Iterator[Stack]:
+def start_stack(
+    workdir: Path,
+    token: Optional[str] = None,
+    seed: bool = True,
+    extra_env: Optional[Dict[str, str]] = None,
+    rasa_replicas: int = 1,
+) -> Iterator[Stack]:
     """Run the action server and Rasa (with the REST channel and the token-protected
-    HTTP API) until the block ends; the database is created and seeded first."""
+    HTTP API) until the block ends; the database is created and seeded first.
+
+    ``extra_env`` is added to both processes' environment (e.g. a PostgreSQL
+    ``DATABASE_URL`` and a ``REDIS_URL``); ``rasa_replicas`` above 1 starts
+    more Rasa processes on the same database, on ``stack.replica_ports``."""
     model = require_model()
     workdir.mkdir(parents=True, exist_ok=True)
     stack = Stack(workdir, free_port(), free_port(), token or secrets.token_urlsafe(16), {})
     stack.env = stack_environment(workdir, stack.rasa_port, stack.action_port, stack.rasa_token)
+    stack.env.update(extra_env or {})
+    stack.replica_ports = [stack.rasa_port] + [free_port() for _ in range(rasa_replicas - 1)]
     stack.log_dir.mkdir(exist_ok=True)
     if seed:
         subprocess.run([sys.executable, "-m", "core.bootstrap"], env=stack.env, cwd=PROJECT_ROOT, check=True,
                        capture_output=True, timeout=300)
     action_log = stack.log_dir / "actions.out"
-    rasa_log = stack.log_dir / "rasa.out"
+    stack.started_at = time.monotonic()
     try:
         with open(action_log, "ab") as out:
             actions = subprocess.Popen(
@@ -137,20 +156,25 @@ def start_stack(workdir: Path, token: Optional[str] = None, seed: bool = True) -
                 cwd=PROJECT_ROOT, env=stack.env, stdout=out, stderr=subprocess.STDOUT,
             )
         stack.processes.append(actions)
-        with open(rasa_log, "ab") as out:
-            rasa = subprocess.Popen(
-                [
-                    str(VENV_BIN / "rasa"), "run", "--model", str(model),
-                    "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-                    "--interface", "127.0.0.1", "--port", str(stack.rasa_port),
-                    "--enable-api", "--auth-token", stack.rasa_token,
-                    "--log-file", str(stack.log_dir / "rasa.log"),
-                ],
-                cwd=PROJECT_ROOT, env=stack.env, stdout=out, stderr=subprocess.STDOUT,
-            )
-        stack.processes.append(rasa)
-        _wait_for(f"{stack.action_url}/health", actions, action_log, timeout=120)
-        _wait_for(f"{stack.rasa_url}/", rasa, rasa_log, timeout=240)
+        replicas = []
+        for index, port in enumerate(stack.replica_ports):
+            suffix = f"-{index}" if index else ""
+            with open(stack.log_dir / f"rasa{suffix}.out", "ab") as out:
+                rasa = subprocess.Popen(
+                    [
+                        str(VENV_BIN / "rasa"), "run", "--model", str(model),
+                        "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+                        "--interface", "127.0.0.1", "--port", str(port),
+                        "--enable-api", "--auth-token", stack.rasa_token,
+                        "--log-file", str(stack.log_dir / f"rasa{suffix}.log"),
+                    ],
+                    cwd=PROJECT_ROOT, env=stack.env, stdout=out, stderr=subprocess.STDOUT,
+                )
+            stack.processes.append(rasa)
+            replicas.append((port, rasa, stack.log_dir / f"rasa{suffix}.out"))
+        wait_for_url(f"{stack.action_url}/health", actions, action_log, timeout=120)
+        for port, rasa, log in replicas:
+            wait_for_url(f"http://127.0.0.1:{port}/", rasa, log, timeout=240)
         yield stack
     finally:
         _stop(stack.processes)

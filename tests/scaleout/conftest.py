@@ -1,0 +1,68 @@
+"""Real PostgreSQL and Redis servers for the scale-out tests.
+
+Each server runs from Debian's binaries in a temporary folder on a free
+loopback port for the whole test session and is stopped at the end; each test
+gets a fresh PostgreSQL database or an emptied Redis database of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import sqlalchemy as sa
+
+from scripts.cluster_services import Postgres, Redis, postgres, redis
+
+
+@pytest.fixture(scope="session")
+def server_root() -> Iterator[Path]:
+    """A folder the postgres user can reach (pytest's own tmp folders are private to root)."""
+    root = Path(tempfile.mkdtemp(prefix="scaleout-"))
+    os.chmod(root, 0o755)  # noqa: S103 - others traverse, never write
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server(server_root: Path) -> Iterator[Postgres]:
+    with postgres(server_root / "postgres") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def redis_server(server_root: Path) -> Iterator[Redis]:
+    with redis(server_root / "redis") as server:
+        yield server
+
+
+def new_database(server: Postgres) -> str:
+    """Create an empty database on ``server``; returns its URL."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(server.url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"CREATE DATABASE {name}")
+    admin.dispose()
+    return server.url.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture
+def pg_url(pg_server: Postgres) -> str:
+    """A fresh, empty PostgreSQL database for one test."""
+    return new_database(pg_server)
+
+
+@pytest.fixture
+def redis_url(redis_server: Redis) -> str:
+    """The Redis lock database, emptied."""
+    import redis as redis_client
+
+    client = redis_client.Redis.from_url(redis_server.url)
+    client.flushdb()
+    client.close()
+    return redis_server.url
