@@ -19,10 +19,10 @@ export PYTHONWARNINGS ?= ignore::DeprecationWarning
 TRAIN_INPUTS := config.yml $(shell find bot nlu/data nlu/components nlu/gazetteer -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
 CATALOGUE_SERVICES := $(wildcard knowledge/catalogue/services/*.yml)
 
-.PHONY: help install train run test eval crossval bench lint db telegram constraints clean catalogue-check rules cluster
+.PHONY: help install train run test eval crossval bench bench-cluster lint db telegram constraints clean catalogue-check rules cluster
 
 help:  ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
 install: $(STAMP)  ## create .venv with Python 3.10 and install the pinned dependencies
 
@@ -62,10 +62,11 @@ telegram: install train db  ## run the Telegram connector in polling mode (needs
 $(AXE):
 	npm install --prefix build/node --no-audit --no-fund --silent axe-core@4
 
-test: install train $(AXE)  ## everything CI runs: data validation, lint, unit, conversation and browser tests
+test: install train $(AXE)  ## everything CI runs: data validation, lint, unit, conversation and browser tests (SQLite, then PostgreSQL + Redis)
 	$(BIN)/rasa data validate --config config.yml --domain bot/domain --data bot/rules bot/stories nlu/data --fail-on-warnings --quiet
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+	ASSISTANT_TEST_BACKEND=postgres $(BIN)/pytest tests/conversations tests/integration tests/scaleout/test_test_backend.py
 
 eval: install train $(SPACY_PIPE)  ## score the model and Rasa's default pipeline on nlu/test and nlu/holdout; reports in reports/nlu/
 	$(PY) -m nlu.evaluation eval
@@ -75,6 +76,9 @@ crossval: install $(SPACY_PIPE)  ## 5-fold cross-validation over nlu/data, per l
 
 bench: install train  ## REST throughput and latency at 1, 10 and 50 conversations (not part of test)
 	$(PY) -m bench.rest_bench
+
+bench-cluster: install train  ## turns/s with 1 Rasa worker, 2 workers and 2 replicas behind nginx, on PostgreSQL + Redis (reports/bench/cluster.json)
+	$(PY) -m bench.cluster_bench
 
 rules: install  ## regenerate bot/rules/form_exits.yml (inside every form, a clear new request leaves it)
 	$(PY) scripts/form_exit_rules.py

@@ -62,6 +62,7 @@ async def _rasa_client(app: web.Application) -> AsyncIterator[None]:
             timeout=options.rasa_timeout_seconds,
             connect_timeout=options.rasa_connect_timeout_seconds,
         )
+        app[handlers.READINESS] = handlers.ReadinessProbe(session, settings.rasa_url)
         yield
 
 
@@ -94,6 +95,7 @@ def create_app(settings: Settings, options: GatewayOptions | None = None) -> web
     app.router.add_get("/", handlers.index)
     app.router.add_get("/widget.js", handlers.widget_loader)
     app.router.add_get("/healthz", handlers.health)
+    app.router.add_get("/readyz", handlers.ready)
     app.router.add_get("/api/history", handlers.history)
     app.router.add_post("/api/messages", handlers.post_message)
     app.router.add_post("/api/conversation/reset", handlers.reset_conversation)

@@ -11,11 +11,14 @@ API (all JSON; errors as described in :mod:`channels.web.errors`):
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
+from dataclasses import dataclass
 from typing import Any, Dict, Mapping, Tuple
 
+import aiohttp
 from aiohttp import web
 
 from channels.shared.incoming import typed_text
@@ -27,7 +30,7 @@ from channels.web.conversation import (
     sender_id,
     set_conversation_cookie,
 )
-from channels.web.errors import dumps, json_error
+from channels.web.errors import dumps, error_body, json_error
 from channels.web.keys import LIMITERS, OPTIONS, RASA_CLIENT
 from channels.web.message_input import CleanMessage, MessageRejected, clean_display_text, clean_message
 from channels.web.rasa_client import RasaClient, RasaTimeout, RasaUnavailable
@@ -86,6 +89,45 @@ async def widget_loader(request: web.Request) -> web.StreamResponse:
 async def health(request: web.Request) -> web.Response:
     """Liveness of the gateway itself (it does not call Rasa)."""
     return web.json_response({"status": "ok"}, dumps=dumps)
+
+
+@dataclass(frozen=True)
+class ReadinessProbe:
+    """How ``/readyz`` checks Rasa: ``GET {rasa_url}/`` (Rasa's unauthenticated
+    greeting) on the gateway's shared session, within ``timeout`` seconds."""
+
+    session: aiohttp.ClientSession
+    rasa_url: str
+    timeout: float = 2.0
+
+    async def rasa_answers(self) -> str | None:
+        """``None`` when Rasa answered 200 in time, else the reason it did not
+        (``rasa_timeout``, ``rasa_unreachable`` or ``rasa_http_<status>``)."""
+        try:
+            async with self.session.get(
+                f"{self.rasa_url.rstrip('/')}/", timeout=aiohttp.ClientTimeout(total=self.timeout)
+            ) as response:
+                await response.read()
+                return None if response.status == 200 else f"rasa_http_{response.status}"
+        except asyncio.TimeoutError:
+            return "rasa_timeout"
+        except aiohttp.ClientError:
+            return "rasa_unreachable"
+
+
+READINESS = web.AppKey("readiness", ReadinessProbe)
+
+
+async def ready(request: web.Request) -> web.Response:
+    """Readiness: 200 ``{"status": "ready"}`` when Rasa answers its ``/`` within
+    the probe's timeout, else 503 with the bilingual ``assistant_unavailable``
+    error, ``"status": "not_ready"`` and the ``reason``. Never cached."""
+    reason = await request.app[READINESS].rasa_answers()
+    if reason is None:
+        return web.json_response({"status": "ready"}, headers=NO_CACHE, dumps=dumps)
+    logger.warning("not ready: %s", reason)
+    body = error_body("assistant_unavailable", status="not_ready", reason=reason)
+    return web.json_response(body, status=503, headers=NO_CACHE, dumps=dumps)
 
 
 def _relay_error(error: Exception) -> web.Response:

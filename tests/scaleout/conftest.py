@@ -1,44 +1,20 @@
 """Real PostgreSQL and Redis servers for the scale-out tests.
 
 Each server runs from Debian's binaries in a temporary folder on a free
-loopback port for the whole test session and is stopped at the end; each test
-gets a fresh PostgreSQL database or an emptied Redis database of its own.
+loopback port for the whole test session and is stopped at the end (the
+session fixtures ``pg_server`` and ``redis_server`` live in tests/conftest.py,
+so a PostgreSQL-backend run shares them); each test gets a fresh PostgreSQL
+database or an emptied Redis database of its own.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 import uuid
-from pathlib import Path
-from typing import Iterator
 
 import pytest
 import sqlalchemy as sa
 
-from scripts.cluster_services import Postgres, Redis, postgres, redis
-
-
-@pytest.fixture(scope="session")
-def server_root() -> Iterator[Path]:
-    """A folder the postgres user can reach (pytest's own tmp folders are private to root)."""
-    root = Path(tempfile.mkdtemp(prefix="scaleout-"))
-    os.chmod(root, 0o755)  # noqa: S103 - others traverse, never write
-    yield root
-    shutil.rmtree(root, ignore_errors=True)
-
-
-@pytest.fixture(scope="session")
-def pg_server(server_root: Path) -> Iterator[Postgres]:
-    with postgres(server_root / "postgres") as server:
-        yield server
-
-
-@pytest.fixture(scope="session")
-def redis_server(server_root: Path) -> Iterator[Redis]:
-    with redis(server_root / "redis") as server:
-        yield server
+from scripts.cluster_services import Postgres, Redis
 
 
 def new_database(server: Postgres) -> str:

@@ -123,5 +123,10 @@ def test_tickets_are_served_one_at_a_time_in_order_and_the_lock_is_removed(
             store.cleanup(conversation, ticket)
 
     run_together(len(stores), serve)
-    assert served == sorted(served) and len(set(served)) == 40
+    assert len(served) == 40
+    # Tickets are served in the order issued. When nobody holds or waits for a
+    # ticket the lock is deleted, and the next one starts again at 0 (Rasa's
+    # own semantics), so numbers may repeat but only after such a restart.
+    for before, after in zip(served, served[1:], strict=False):
+        assert after > before or after == 0, served
     assert stores[0].get_lock(conversation) is None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -111,16 +112,24 @@ def wait_for_url(url: str, process: subprocess.Popen, log: Path, timeout: float)
     raise RuntimeError(f"{url} did not come up within {timeout:.0f} s:\n{log.read_text()[-4000:]}")
 
 
+def _signal_group(process: subprocess.Popen, signal_number: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal_number)  # each process leads its own group (start_new_session)
+
+
 def _stop(processes: List[subprocess.Popen]) -> None:
+    """Stop every process and whatever it forked: Rasa with several Sanic
+    workers forks them, and a worker outlives a parent that is killed."""
     for process in processes:
         if process.poll() is None:
-            process.terminate()
+            _signal_group(process, signal.SIGTERM)
     for process in processes:
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+        _signal_group(process, signal.SIGKILL)  # a worker left behind
 
 
 @contextlib.contextmanager
@@ -153,7 +162,7 @@ def start_stack(
         with open(action_log, "ab") as out:
             actions = subprocess.Popen(
                 [sys.executable, "-m", "core.action_server"],
-                cwd=PROJECT_ROOT, env=stack.env, stdout=out, stderr=subprocess.STDOUT,
+                cwd=PROJECT_ROOT, env=stack.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
             )
         stack.processes.append(actions)
         replicas = []
@@ -168,7 +177,7 @@ def start_stack(
                         "--enable-api", "--auth-token", stack.rasa_token,
                         "--log-file", str(stack.log_dir / f"rasa{suffix}.log"),
                     ],
-                    cwd=PROJECT_ROOT, env=stack.env, stdout=out, stderr=subprocess.STDOUT,
+                    cwd=PROJECT_ROOT, env=stack.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
                 )
             stack.processes.append(rasa)
             replicas.append((port, rasa, stack.log_dir / f"rasa{suffix}.out"))
