@@ -10,22 +10,30 @@ applies it to every log record the process creates.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any, List, Tuple
 
 from core.identifiers import (
     APPLICATION_NUMBER,
     RRN_MASK,
+    fold_width,
     identifier_spans,
     resident_number_spans,
 )
 
 APPLICATION_MASK = "****-*******"
 BIRTH_DATE_MASK = "******"
+PHONE_MASK = "***-****-****"
+
+# A Korean mobile number (010, 011, 016-019), with or without hyphens, spaces or
+# dots; not part of a longer run of digits. Read after the width fold.
+_MOBILE_PHONE = re.compile(r"(?<![\d\-])01[016-9][\s.\-]?\d{3,4}[\s.\-]?\d{4}(?![\d\-])")
 
 __all__ = [
     "APPLICATION_MASK",
     "BIRTH_DATE_MASK",
+    "PHONE_MASK",
     "RRN_MASK",
     "MaskResult",
     "MaskingLogFilter",
@@ -33,6 +41,8 @@ __all__ = [
     "install_log_masking",
     "mask_for_log",
     "mask_resident_numbers",
+    "mask_value",
+    "mobile_phone_spans",
     "resident_number_spans",
 ]
 
@@ -66,23 +76,33 @@ def contains_resident_number_mask(text: str) -> bool:
     return RRN_MASK in text
 
 
+def mobile_phone_spans(text: str) -> List[Tuple[int, int]]:
+    """Where ``text`` holds a Korean mobile phone number (full-width digits too),
+    as (start, end) spans of ``text``."""
+    return [match.span() for match in _MOBILE_PHONE.finditer(fold_width(text))]
+
+
 def mask_for_log(text: str) -> str:
-    """Hide resident numbers, application numbers and anything shaped like a
-    date (Korean, numeric or English, e.g. "12 March 1985") in ``text``."""
+    """Hide resident numbers, application numbers, anything shaped like a
+    date (Korean, numeric or English, e.g. "12 March 1985") and mobile phone
+    numbers in ``text``."""
     text = _replace_spans(text, resident_number_spans(text), RRN_MASK)
     for found in reversed(identifier_spans(text)):
         mask = APPLICATION_MASK if found.entity == APPLICATION_NUMBER else BIRTH_DATE_MASK
         text = text[: found.start] + mask + text[found.end :]
-    return text
+    return _replace_spans(text, mobile_phone_spans(text), PHONE_MASK)
 
 
-def _mask_value(value: Any) -> Any:
+def mask_value(value: Any) -> Any:
+    """A copy of ``value`` with :func:`mask_for_log` applied to every string in
+    it, inside lists, tuples and dicts (dict keys are kept). Other values are
+    returned unchanged."""
     if isinstance(value, str):
         return mask_for_log(value)
     if isinstance(value, dict):
-        return {key: _mask_value(item) for key, item in value.items()}
+        return {key: mask_value(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return type(value)(_mask_value(item) for item in value)
+        return type(value)(mask_value(item) for item in value)
     return value
 
 
@@ -99,9 +119,9 @@ def _mask_record(record: logging.LogRecord) -> logging.LogRecord:
         record.msg = mask_for_log(record.msg)
     if record.args:
         if isinstance(record.args, dict):
-            record.args = _mask_value(record.args)
+            record.args = mask_value(record.args)
         else:
-            record.args = tuple(_mask_value(arg) for arg in record.args)
+            record.args = tuple(mask_value(arg) for arg in record.args)
     return record
 
 

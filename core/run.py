@@ -48,6 +48,7 @@ def processes(env: Mapping[str, str]) -> List[str]:
     names = ["actions", "rasa"]
     if importlib.util.find_spec("channels.web") is not None:
         names.append("web")
+    names.append("purge")  # daily retention run (records.purge): conversations and records past their period
     if env.get("TELEGRAM_TOKEN", "").strip():
         names.append("telegram")
     return names

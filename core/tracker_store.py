@@ -5,12 +5,22 @@ Rasa's ``SQLTrackerStore`` in these ways:
 
 * It uses the project's one database (``DATABASE_URL``, default the SQLite file
   under ``var/``) unless endpoints.yml names another.
-* What it writes is masked: resident registration numbers, application numbers
-  and birth dates are hidden in user texts and in the entities of those types.
-  A conversation never needs them back: actions read them from the live
-  tracker of the current turn and keep what they need in slots.
-* Once a sensitive slot (``application_number``, ``birth_date``) has been reset,
-  its earlier values are scrubbed from the stored history too.
+* Every string it writes is masked (:func:`mask_event_data`): user and bot
+  texts, slot values (inside lists and dicts too), entity values, metadata
+  (including the values an action passed to ``utter()``, which Rasa stores again
+  in the bot event's metadata), parse data and action texts, for every event
+  type. Only names (event types, actions, intents, slots, entity types) and ids
+  are kept as they are. The live tracker of the current turn is not changed.
+* The sensitive slots (``application_number``, ``birth_date``) are written as
+  their mask, always. While a form is open the next turn still needs the value,
+  so it is also kept *sealed*: encrypted and authenticated (Fernet) with a key
+  derived from the birth-date pepper (``ASSISTANT_HASH_SALT`` or the key file
+  under ``var/``, never the database). A sealed value opens for
+  :data:`PENDING_SECONDS` only, the longest a form can stay open (one session);
+  after that, or with another key, the slot comes back empty and the form asks
+  again. ``python -m records purge`` removes expired seals from disk.
+* Once a sensitive slot has been reset, its seals are scrubbed from the stored
+  history.
 * Database work runs in a worker thread, so a slow disk or database never
   blocks Rasa's event loop.
 * The ``events`` table gets the indexes Rasa's queries need
@@ -20,10 +30,16 @@ Rasa's ``SQLTrackerStore`` in these ways:
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import hmac
 import json
 import logging
-from typing import Any, Dict, Iterable, List, Optional, Text, Tuple
+import threading
+import time
+from typing import Any, Callable, Dict, Iterable, List, Optional, Text, Tuple
 
+from cryptography.fernet import Fernet, InvalidToken
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import AllSlotsReset, Event, Restarted, SessionStarted, SlotSet
@@ -43,26 +59,68 @@ SENSITIVE_SLOTS: Dict[str, str] = {"application_number": APPLICATION_MASK, "birt
 SENSITIVE_ENTITIES = SENSITIVE_SLOTS
 
 
-def mask_event_data(data: Dict[str, Any]) -> Dict[str, Any]:
-    """A copy of a serialised event with personal data masked.
+#: Keys whose string values name things (event types, actions, intents, slots,
+#: entity types, policies, channels) or identify them (message ids, reminder
+#: times), never what a citizen typed; every other string is masked.
+STRUCTURAL_KEYS = frozenset(
+    {
+        "event", "name", "policy", "message_id", "input_channel", "entity", "extractor", "role",
+        "group", "intent_name", "action_name", "utter_action", "date_time", "intent_response_key",
+    }
+)
 
-    User texts are masked with :func:`core.privacy.mask_for_log`; entity values
-    of sensitive types are replaced by their mask. Other events are unchanged.
-    """
-    if data.get("event") != "user":
-        return data
-    data = json.loads(json.dumps(data))
-    if isinstance(data.get("text"), str):
-        data["text"] = mask_for_log(data["text"])
-    parse_data = data.get("parse_data") or {}
-    if isinstance(parse_data.get("text"), str):
-        parse_data["text"] = mask_for_log(parse_data["text"])
-    for entity in parse_data.get("entities") or []:
-        if entity.get("entity") in SENSITIVE_ENTITIES:
+#: The key under which a sealed (encrypted) sensitive slot value is stored.
+SEALED_KEY = "sealed"
+
+#: How long a sealed sensitive slot value can be opened: one session (the
+#: domain's ``session_expiration_time`` is 60 minutes), the longest a form lives.
+PENDING_SECONDS = 60 * 60
+
+
+def _mask_tree(value: Any) -> Any:
+    """``value`` with every string masked except those under :data:`STRUCTURAL_KEYS`."""
+    if isinstance(value, str):
+        return mask_for_log(value)
+    if isinstance(value, dict):
+        return {
+            key: item if key in STRUCTURAL_KEYS and not isinstance(item, (dict, list)) else _mask_tree(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_mask_tree(item) for item in value]
+    return value
+
+
+def _mask_entities(entities: Any) -> None:
+    """Replace the values of sensitive entities by their mask, in place."""
+    for entity in entities if isinstance(entities, list) else []:
+        if isinstance(entity, dict) and entity.get("entity") in SENSITIVE_ENTITIES:
             entity["value"] = SENSITIVE_ENTITIES[entity["entity"]]
-        elif isinstance(entity.get("value"), str):
-            entity["value"] = mask_for_log(entity["value"])
-    return data
+
+
+def mask_event_data(data: Dict[str, Any]) -> Dict[str, Any]:
+    """A copy of a serialised event of any type with personal data masked.
+
+    Every string is passed through :func:`core.privacy.mask_for_log`, except
+    names and ids (:data:`STRUCTURAL_KEYS`); a sensitive slot's value and a
+    sensitive entity's value are replaced by their mask whatever they hold.
+    ``data`` itself is not changed.
+    """
+    masked: Dict[str, Any] = _mask_tree(json.loads(json.dumps(data)))
+    if masked.get("event") == "slot" and masked.get("name") in SENSITIVE_SLOTS and masked.get("value") is not None:
+        masked["value"] = SENSITIVE_SLOTS[masked["name"]]
+    parse_data = masked.get("parse_data")
+    if isinstance(parse_data, dict):
+        _mask_entities(parse_data.get("entities"))
+    _mask_entities(masked.get("entities"))
+    return masked
+
+
+def derive_seal_key(secret: bytes) -> bytes:
+    """The Fernet key for sealed slot values, derived from ``secret`` (the
+    birth-date pepper) so that the database alone never opens them."""
+    digest = hmac.new(secret, b"assistant tracker store: pending slot values v1", hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest)
 
 
 #: Indexes on Rasa's ``events`` table for the queries it runs on every turn:
@@ -111,8 +169,17 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         domain: Optional[Domain] = None,
         host: Optional[Text] = None,
         event_broker: Any = None,
+        seal_secret: Optional[bytes] = None,
+        clock: Optional[Callable[[], float]] = None,
         **kwargs: Any,
     ) -> None:
+        """Open the store. ``seal_secret`` (default: the birth-date pepper,
+        loaded on first use) keys the sealed slot values; ``clock`` (default
+        ``time.time``) says when a seal expires."""
+        self._seal_secret = seal_secret
+        self._fernet: Optional[Fernet] = None
+        self._fernet_lock = threading.Lock()
+        self._clock: Callable[[], float] = clock or time.time
         # Rasa's get_db_url takes a complete URL in `host`.
         host = host or get_settings().database_url
         if host.startswith("sqlite:///"):
@@ -137,11 +204,49 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         await self.stream_events(tracker)
         await asyncio.to_thread(self._save_sync, tracker)
 
+    def _seal(self) -> Fernet:
+        """The Fernet of sealed values; the pepper is read (perhaps created) once,
+        in the worker thread that first needs it."""
+        with self._fernet_lock:
+            if self._fernet is None:
+                secret = self._seal_secret
+                if secret is None:
+                    from applications.hashing import load_pepper
+
+                    secret = load_pepper()
+                self._fernet = Fernet(derive_seal_key(secret))
+            return self._fernet
+
+    def _stored_event(self, event: Event) -> Dict[str, Any]:
+        """The masked form of ``event`` that is written; a sensitive slot value is sealed alongside."""
+        original = event.as_dict()
+        data = mask_event_data(original)
+        if isinstance(event, SlotSet) and event.key in SENSITIVE_SLOTS and event.value is not None:
+            plain = json.dumps(original.get("value"), ensure_ascii=False).encode("utf-8")
+            data[SEALED_KEY] = self._seal().encrypt_at_time(plain, int(self._clock())).decode("ascii")
+        return data
+
+    def _opened_event(self, data: Dict[str, Any]) -> Dict[str, Any]:
+        """A stored event as Rasa reads it: a sensitive slot holds its sealed
+        value while the seal is valid, otherwise nothing (the form asks again)."""
+        sealed = data.pop(SEALED_KEY, None)
+        if data.get("event") != "slot" or data.get("name") not in SENSITIVE_SLOTS or data.get("value") is None:
+            return data
+        data["value"] = None
+        if isinstance(sealed, str):
+            try:
+                plain = self._seal().decrypt_at_time(sealed.encode("ascii"), PENDING_SECONDS, int(self._clock()))
+                data["value"] = json.loads(plain.decode("utf-8"))
+            except (InvalidToken, ValueError):
+                logger.info("a pending %s could not be opened (expired or another key); it is asked again",
+                            data.get("name"))
+        return data
+
     def _save_sync(self, tracker: DialogueStateTracker) -> None:
         with self.session_scope() as session:
             new_events = list(self._additional_events(session, tracker))
             for event in new_events:
-                data = mask_event_data(event.as_dict())
+                data = self._stored_event(event)
                 session.add(
                     self.SQLEvent(
                         sender_id=tracker.sender_id,
@@ -157,7 +262,8 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
             session.commit()
 
     def _scrub_reset_slots(self, session: Any, tracker: DialogueStateTracker) -> None:
-        """Mask stored values of sensitive slots that the conversation has reset.
+        """Drop the seals (and mask any clear value left by an older version) of
+        sensitive slots that the conversation has reset.
 
         Called only when the events being saved can reset one (see
         :func:`_resets_sensitive_slot`): before that, a stored value is the
@@ -177,8 +283,10 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         )
         for row in rows:
             data = json.loads(row.data)
-            if data.get("value") not in (None, SENSITIVE_SLOTS[data.get("name", "")]):
-                data["value"] = SENSITIVE_SLOTS[data["name"]]
+            if SEALED_KEY in data or data.get("value") not in (None, SENSITIVE_SLOTS[data.get("name", "")]):
+                data.pop(SEALED_KEY, None)
+                if data.get("value") is not None:
+                    data["value"] = SENSITIVE_SLOTS[data["name"]]
                 row.data = json.dumps(data)
 
     async def _retrieve(
@@ -193,7 +301,7 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
             rows = self._event_query(
                 session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions
             ).all()
-            events: List[Dict[str, Any]] = [json.loads(row.data) for row in rows]
+            events: List[Dict[str, Any]] = [self._opened_event(json.loads(row.data)) for row in rows]
         if self.domain and events:
             return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
         return None
@@ -207,4 +315,12 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
             return [sender for (sender,) in session.query(self.SQLEvent.sender_id).distinct().all()]
 
 
-__all__ = ["MaskingSQLTrackerStore", "ensure_event_indexes", "mask_event_data", "SessionStarted"]
+__all__ = [
+    "MaskingSQLTrackerStore",
+    "PENDING_SECONDS",
+    "SEALED_KEY",
+    "derive_seal_key",
+    "ensure_event_indexes",
+    "mask_event_data",
+    "SessionStarted",
+]

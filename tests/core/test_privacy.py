@@ -3,11 +3,14 @@ import logging
 import pytest
 
 from core.privacy import (
+    BIRTH_DATE_MASK,
+    PHONE_MASK,
     RRN_MASK,
     MaskingLogFilter,
     contains_resident_number_mask,
     mask_for_log,
     mask_resident_numbers,
+    mask_value,
 )
 
 
@@ -132,3 +135,29 @@ def test_application_numbers_and_birth_dates_in_accepted_forms_are_masked(text: 
     for digits in ("0012347", "１２", "12"):
         if digits in secret:
             assert digits not in masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["연락처 010-9876-5432 입니다", "call me on 01098765432", "０１０ ９８７６ ５４３２", "011.987.5432로 주세요"],
+)
+def test_mobile_phone_numbers_are_masked(text: str) -> None:
+    masked = mask_for_log(text)
+    assert PHONE_MASK in masked
+    assert "5432" not in masked and "５４３２" not in masked
+
+
+@pytest.mark.parametrize(
+    "text", ["110 콜센터", "대표번호 02-2100-2114", "접수번호 2026-0012347", "신청 수수료 15000원"]
+)
+def test_what_is_not_a_mobile_number_is_not_taken_for_one(text: str) -> None:
+    assert PHONE_MASK not in mask_for_log(text)
+
+
+def test_mask_value_masks_strings_inside_containers_and_keeps_the_rest() -> None:
+    value = {"what": "010-9876-5432", "when": ["1985-03-12", 3, None], "nested": ({"rrn": "900101-1234567"},)}
+    assert mask_value(value) == {
+        "what": PHONE_MASK,
+        "when": [BIRTH_DATE_MASK, 3, None],
+        "nested": ({"rrn": RRN_MASK},),
+    }

@@ -50,3 +50,7 @@ def test_rasa_runs_two_workers_on_two_cores_unless_told(monkeypatch) -> None:
     assert process_environment({"SANIC_WORKERS": "1"})["SANIC_WORKERS"] == "1"
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
     assert process_environment({})["SANIC_WORKERS"] == "1"
+
+
+def test_the_daily_retention_run_is_part_of_the_stack() -> None:
+    assert "purge" in processes({})

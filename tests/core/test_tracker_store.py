@@ -24,6 +24,9 @@ DOMAIN = Domain.from_dict(
 )
 
 
+SECRET = b"test pepper"
+
+
 def raw_database(path: Path) -> str:
     with sqlite3.connect(path) as connection:
         rows = connection.execute("select data from events").fetchall()
@@ -32,7 +35,7 @@ def raw_database(path: Path) -> str:
 
 @pytest.fixture
 def store(tmp_path: Path) -> MaskingSQLTrackerStore:
-    return MaskingSQLTrackerStore(domain=DOMAIN, host=f"sqlite:///{tmp_path / 'tracker.db'}")
+    return MaskingSQLTrackerStore(domain=DOMAIN, host=f"sqlite:///{tmp_path / 'tracker.db'}", seal_secret=SECRET)
 
 
 async def test_user_texts_and_entities_are_masked(store: MaskingSQLTrackerStore, tmp_path: Path) -> None:
@@ -65,24 +68,28 @@ async def test_reset_sensitive_slots_are_scrubbed_from_history(store: MaskingSQL
     tracker.update(SlotSet("application_number", "2026-0012345"))
     tracker.update(SlotSet("language", "ko"))
     await store.save(tracker)
-    assert "2026-0012345" in raw_database(tmp_path / "tracker.db")  # still needed mid-form
+    assert "0012345" not in raw_database(tmp_path / "tracker.db")  # sealed, never in clear
+    assert '"sealed"' in raw_database(tmp_path / "tracker.db")
+    restored = await store.retrieve("citizen")
+    assert restored is not None and restored.get_slot("application_number") == "2026-0012345"  # mid-form
 
     tracker.update(ActionExecuted("action_check_status"))
     tracker.update(SlotSet("application_number", None))
     await store.save(tracker)
     raw = raw_database(tmp_path / "tracker.db")
     assert "0012345" not in raw
+    assert '"sealed"' not in raw
     assert '"ko"' in raw  # other slots untouched
 
 
 async def test_history_survives_a_new_store_instance(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'tracker.db'}"
-    first = MaskingSQLTrackerStore(domain=DOMAIN, host=url)
+    first = MaskingSQLTrackerStore(domain=DOMAIN, host=url, seal_secret=SECRET)
     tracker = DialogueStateTracker("citizen", DOMAIN.slots)
     tracker.update(UserUttered("안녕하세요", intent={"name": "inform", "confidence": 1.0}))
     await first.save(tracker)
 
-    second = MaskingSQLTrackerStore(domain=DOMAIN, host=url)
+    second = MaskingSQLTrackerStore(domain=DOMAIN, host=url, seal_secret=SECRET)
     restored = await second.retrieve("citizen")
     assert restored is not None and restored.latest_message.text == "안녕하세요"
     assert list(await second.keys()) == ["citizen"]
@@ -98,11 +105,11 @@ async def test_a_slot_kept_across_turns_is_scrubbed_once_a_later_turn_resets_it(
     await store.save(tracker)
     tracker.update(SlotSet("language", "ko"))
     await store.save(tracker)
-    assert "0012347" in raw_database(tmp_path / "tracker.db")  # still the live value of an open form
+    assert '"sealed"' in raw_database(tmp_path / "tracker.db")  # still the live value of an open form
 
     tracker.update(SlotSet("application_number", None))
     await store.save(tracker)
-    assert "0012347" not in raw_database(tmp_path / "tracker.db")
+    assert '"sealed"' not in raw_database(tmp_path / "tracker.db")
 
 
 def test_the_store_pools_sqlite_connections_with_the_project_pragmas(store: MaskingSQLTrackerStore) -> None:
