@@ -18,7 +18,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, List, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Sequence, Tuple
+
+from rapidfuzz.distance import LCSseq
 
 from core.kiwi import tokenize as kiwi_tokenize
 
@@ -397,28 +399,98 @@ def edit_distance(a: str, b: str, limit: int) -> int | None:
 
 
 def substring_alignment(pattern: str, text: str, limit: int) -> Tuple[int, int, int] | None:
-    """The substring of ``text`` closest to ``pattern`` (Sellers' algorithm).
+    """The substring of ``text`` closest to ``pattern`` (Sellers' problem).
 
-    Returns ``(edits, start, end)`` for the best ``text[start:end]``, or
-    ``None`` when every substring needs more than ``limit`` edits.
+    Returns ``(edits, start, end)`` for the best ``text[start:end]``: the
+    fewest edits, at the first end that needs no more, from the latest start
+    that does; or ``None`` when every substring needs more than ``limit`` edits.
+    Bit-parallel (Myers): a few integer operations per character of ``text``,
+    after a longest-common-subsequence bound (rapidfuzz) has ruled most texts out.
     """
     found = text.find(pattern)
     if found >= 0:
         return 0, found, found + len(pattern)
     if limit <= 0 or not text:
         return None
-    # Each cell holds (edits, start of the substring in text).
-    previous = [(i, 0) for i in range(len(pattern) + 1)]
-    best = (previous[-1][0], 0, 0)
-    for j, char in enumerate(text, start=1):
-        current = [(0, j)] + [(0, 0)] * len(pattern)
-        for i, pattern_char in enumerate(pattern, start=1):
-            diagonal = previous[i - 1]
-            substitute = (diagonal[0] + (pattern_char != char), diagonal[1])
-            delete = (previous[i][0] + 1, previous[i][1])
-            insert = (current[i - 1][0] + 1, current[i - 1][1])
-            current[i] = min(substitute, delete, insert, key=lambda cell: (cell[0], -cell[1]))
-        if current[-1][0] < best[0]:
-            best = (current[-1][0], current[-1][1], j)
-        previous = current
-    return best if best[0] <= limit else None
+    # Every pattern character outside a common subsequence costs an edit.
+    if len(pattern) - LCSseq.similarity(pattern, text) > limit:
+        return None
+    fewest = fewest_edits(pattern, text)
+    if fewest is None:  # no substring is closer than deleting the whole pattern
+        return (len(pattern), 0, 0) if len(pattern) <= limit else None
+    edits, end = fewest
+    if edits > limit:
+        return None
+    # The latest start is the shortest stretch ending at ``end`` that needs
+    # ``edits``: read backwards, the shortest prefix of the reversed text.
+    length = _shortest_prefix(pattern[::-1], text[end - 1 :: -1], edits)
+    return edits, end - length, end
+
+
+def fewest_edits(pattern: str, text: str) -> Tuple[int, int] | None:
+    """The fewest edits that turn ``pattern`` into a substring of ``text``, and
+    the first end offset in ``text`` that needs no more (Myers' bit-parallel
+    algorithm, a few integer operations per character of ``text``).
+
+    Returns None when the pattern is empty or never needs fewer edits than its
+    own length (any text then "matches" by deleting the whole pattern).
+    """
+    if not pattern:
+        return None
+    best, best_end = len(pattern), 0
+    for end, score in enumerate(_edit_scores(pattern, text, anchored=False), start=1):
+        if score < best:
+            best, best_end = score, end
+    return (best, best_end) if best < len(pattern) else None
+
+
+def _shortest_prefix(pattern: str, text: str, edits: int) -> int:
+    """The length of the shortest prefix of ``text`` that is ``edits`` edits from ``pattern``."""
+    for length, score in enumerate(_edit_scores(pattern, text, anchored=True), start=1):
+        if score == edits:
+            return length
+    raise ValueError("no prefix of the text is that many edits from the pattern")
+
+
+def _edit_scores(pattern: str, text: str, anchored: bool) -> Iterator[int]:
+    """For each end offset 1..len(text): the edits between ``pattern`` and the
+    text up to there, from its start (``anchored``) or from the best start.
+
+    Myers' bit-vector algorithm, as Hyyrö writes it: bit ``i`` of the vectors
+    holds the vertical and horizontal differences of row ``i`` of the table.
+    """
+    length = len(pattern)
+    masks = _pattern_masks(pattern)
+    full = (1 << length) - 1
+    high = 1 << (length - 1)
+    carry = 1 if anchored else 0
+    vertical_plus, vertical_minus, score = full, 0, length
+    for char in text:
+        equal = masks.get(char, 0)
+        vertical = equal | vertical_minus
+        horizontal = ((((equal & vertical_plus) + vertical_plus) & full) ^ vertical_plus) | equal
+        plus = vertical_minus | (~(horizontal | vertical_plus) & full)
+        minus = vertical_plus & horizontal
+        if plus & high:
+            score += 1
+        elif minus & high:
+            score -= 1
+        plus = ((plus << 1) | carry) & full
+        minus = (minus << 1) & full
+        vertical_plus = minus | (~(vertical | plus) & full)
+        vertical_minus = plus & vertical
+        yield score
+
+
+@lru_cache(maxsize=4096)
+def _pattern_masks(pattern: str) -> Dict[str, int]:
+    """For each character of ``pattern``, the bit mask of the positions where it occurs."""
+    masks: Dict[str, int] = {}
+    for position, char in enumerate(pattern):
+        masks[char] = masks.get(char, 0) | (1 << position)
+    return masks
+
+
+def clear_analysis_cache() -> None:
+    """Forget every cached Korean analysis (benchmarks use it to time new messages)."""
+    _korean_morphemes_cached.cache_clear()
