@@ -36,6 +36,7 @@ import aiohttp
 
 from bench.load import SCRIPT, LoadResult, closed_loop, open_loop
 from bench.report import comparison_rows, table, write_json, write_plot
+from core.settings import get_settings
 
 REPORT_DIR = Path(__file__).resolve().parents[1] / "reports" / "bench"
 CLOSED_LEVELS: Tuple[Tuple[int, int], ...] = ((1, 4), (10, 20), (20, 40), (50, 100))
@@ -124,7 +125,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
         "script": list(SCRIPT),
-        "rasa_workers": int(os.environ.get("SANIC_WORKERS", "1") or 1),
+        "rasa_workers": get_settings().rasa_workers,
     }
     print(f"{report['date']}, {report['machine']}, our Rasa with {report['rasa_workers']} Sanic worker(s)", flush=True)
 
