@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 from applications.hashing import BirthDateHasher
 from applications.models import LockoutKind, VerificationFailure, VerificationLockout
 from applications.repository import ApplicationView, find_application
-from core.db import session_scope
+from core.db import session_scope, take_write_lock
 
 # A well-formed salt and digest that match no birth date: compared against when
 # the number is unknown so that path costs one HMAC too.
@@ -183,12 +183,8 @@ def _serialise_checks(session: Session, *, number: str, sender_id: str) -> None:
     """Take the write lock that makes concurrent checks of the same number or
     sender run one after another, before anything is read."""
     connection = session.connection()
-    dialect = connection.dialect.name
-    if dialect == "sqlite":
-        # pysqlite has not begun a transaction yet (it only does before DML);
-        # IMMEDIATE takes the database's write lock now, not at the first write.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-    elif dialect == "postgresql":
+    take_write_lock(connection)  # SQLite: the whole database, before anything is read
+    if connection.dialect.name == "postgresql":
         for key in sorted({f"number:{number}", f"sender:{sender_id}"}):  # one order: no deadlock
             connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
 

@@ -12,10 +12,10 @@ import contextlib
 import threading
 import weakref
 from pathlib import Path
-from typing import Any, Dict, Iterator, Optional
+from typing import Any, Callable, Dict, Iterator, Optional
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, declarative_base, sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -30,26 +30,34 @@ _migrated: "weakref.WeakSet[Engine]" = weakref.WeakSet()
 _migration_lock = threading.Lock()
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    # WAL lets the bot read while a staff command writes; with WAL, NORMAL
-    # syncs at checkpoints instead of on every commit, and a committed turn
-    # still survives a crash of the process (only a power cut can lose the
-    # last few). busy_timeout waits for another writer instead of failing.
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()
+DEFAULT_BUSY_TIMEOUT_MS = 5000
 
 
-def create_project_engine(url: str, **kwargs: Any) -> Engine:
+def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
+    def apply(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        # WAL lets the bot read while a staff command writes; with WAL, NORMAL
+        # syncs at checkpoints instead of on every commit, and a committed turn
+        # still survives a crash of the process (only a power cut can lose the
+        # last few). busy_timeout waits for another writer instead of failing.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.close()
+
+    return apply
+
+
+def create_project_engine(url: str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, **kwargs: Any) -> Engine:
     """A new engine for ``url`` with the project's settings (not cached; see :func:`get_engine`).
 
     For a SQLite file: the parent folder is created, connections are pooled
     (SQLAlchemy 1.4 would open a new one per session) and shared across the
     worker threads that run database work, and every connection gets the
-    pragmas above. Other databases get ``pool_pre_ping``.
+    pragmas above, waiting up to ``busy_timeout_ms`` for another writer (a
+    store called on an event loop passes a shorter wait). Other databases get
+    ``pool_pre_ping``.
     """
     if url.startswith("sqlite"):
         in_memory = url in ("sqlite://", "sqlite:///:memory:") or url.startswith("sqlite:///:memory:")
@@ -60,9 +68,18 @@ def create_project_engine(url: str, **kwargs: Any) -> Engine:
             kwargs.setdefault("max_overflow", 8)
         kwargs.setdefault("connect_args", {"check_same_thread": False})
         engine = create_engine(url, future=True, **kwargs)
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
         return engine
     return create_engine(url, future=True, pool_pre_ping=True, **kwargs)
+
+
+def take_write_lock(connection: Connection) -> None:
+    """On SQLite, begin ``connection``'s transaction holding the database's write
+    lock (``BEGIN IMMEDIATE``), so nothing read in it can change before it
+    writes; pysqlite has not begun one yet, as it only does so before DML.
+    Other databases lock rows themselves (``FOR UPDATE``, advisory locks)."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def get_engine(url: Optional[str] = None) -> Engine:

@@ -37,11 +37,11 @@ from urllib.parse import unquote, urlsplit
 
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore, RedisLockStore
-from sqlalchemy import Column, MetaData, String, Table, delete, event, select
+from sqlalchemy import Column, MetaData, String, Table, delete, select
 from sqlalchemy import Text as SqlText
 from sqlalchemy.engine import Engine
 
-from core.db import create_project_engine
+from core.db import create_project_engine, take_write_lock
 from core.settings import get_settings
 
 LOCK_BUSY_TIMEOUT_MS = 2000
@@ -123,12 +123,6 @@ def default_lock_database_url() -> str:
     return url
 
 
-def _short_busy_timeout(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute(f"PRAGMA busy_timeout={LOCK_BUSY_TIMEOUT_MS}")
-    cursor.close()
-
-
 def _pg_lock_key(conversation_id: Text) -> int:
     """A signed 32-bit key for ``conversation_id`` (collisions only make two conversations wait in turn)."""
     key = zlib.crc32(conversation_id.encode("utf-8"))
@@ -139,9 +133,9 @@ class SQLLockStore(AtomicLockStore):
     """Ticket locks in a SQL table (see the module docstring)."""
 
     def __init__(self, url: Optional[Text] = None, **_kwargs: Any) -> None:
-        self.engine: Engine = create_project_engine(url or default_lock_database_url())
-        if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _short_busy_timeout)
+        self.engine: Engine = create_project_engine(
+            url or default_lock_database_url(), busy_timeout_ms=LOCK_BUSY_TIMEOUT_MS
+        )
         _metadata.create_all(self.engine)
         super().__init__()
 
@@ -168,11 +162,8 @@ class SQLLockStore(AtomicLockStore):
         """One transaction that holds the conversation's lock row from the read to the write."""
         dialect = self.engine.dialect.name
         with self.engine.begin() as connection:
-            if dialect == "sqlite":
-                # Take SQLite's write lock before reading, so no other worker
-                # reads the lock in between (pysqlite only begins before DML).
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
-            elif dialect == "postgresql":
+            take_write_lock(connection)  # SQLite: no other worker reads the lock in between
+            if dialect == "postgresql":
                 # SELECT ... FOR UPDATE cannot lock a row that does not exist
                 # yet; an advisory lock on the conversation also covers the first ticket.
                 connection.exec_driver_sql(

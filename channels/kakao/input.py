@@ -70,8 +70,9 @@ from channels.kakao.requests import MalformedSkillRequest, SkillRequest, parse_s
 from channels.kakao.shared_memory import SQLConversationMemory
 from channels.shared.buttons import ButtonChoice
 from channels.shared.incoming import LANGUAGE_HINT, IncomingText, typed_text
+from channels.shared.setup import prepare_channel
 from core.language import detect_language
-from core.privacy import install_log_masking, mask_for_log
+from core.privacy import mask_for_log
 from core.settings import DEFAULT_KAKAO_CALLBACK_BUDGET, DEFAULT_KAKAO_SKILL_HEADER, Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -131,12 +132,7 @@ class KakaoInput(InputChannel):
 
         Also makes sure every log handler masks personal data (as the other channels do).
         """
-        install_log_masking()
-        if credentials and any(credentials.get(key) for key in ("secret", "skill_secret", "token", "api_key")):
-            logger.warning(
-                "credentials.yml has KakaoTalk secrets; they are ignored. Set KAKAO_SKILL_SECRET in the "
-                "environment instead."
-            )
+        prepare_channel(credentials, ("secret", "skill_secret", "token", "api_key"), "KakaoTalk", "KAKAO_SKILL_SECRET")
         return cls.from_settings(get_settings())
 
     @classmethod

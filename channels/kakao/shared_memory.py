@@ -41,14 +41,14 @@ import threading
 import time
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
-from sqlalchemy import Boolean, Column, Float, MetaData, String, Table, delete, event, func, inspect, select
+from sqlalchemy import Boolean, Column, Float, MetaData, String, Table, delete, func, inspect, select
 from sqlalchemy import Text as SqlText
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from channels.kakao.memory import DEFAULT_TTL_SECONDS, Output, Page, UserState
 from channels.shared.buttons import ButtonChoice
-from core.db import create_project_engine
+from core.db import create_project_engine, take_write_lock
 from core.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -101,12 +101,6 @@ def row_state(row: Any) -> UserState:
     )
     pending: List[Output] = list(json.loads(row.pending or "[]"))
     return UserState(pending=pending, choices=choices, language=row.language, waiting=bool(row.waiting))
-
-
-def _short_busy_timeout(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    cursor.close()
 
 
 class SQLConversationMemory:
@@ -238,9 +232,7 @@ class SQLConversationMemory:
             if self._engine is not None:
                 # A forked worker: leave the parent's connections to the parent.
                 self._engine.dispose(close=False)
-            engine = create_project_engine(self._url or get_settings().database_url)
-            if engine.dialect.name == "sqlite":
-                event.listen(engine, "connect", _short_busy_timeout)
+            engine = create_project_engine(self._url or get_settings().database_url, busy_timeout_ms=BUSY_TIMEOUT_MS)
             _create_table(engine)
             self._engine, self._engine_pid = engine, os.getpid()
             return engine
@@ -274,11 +266,8 @@ class SQLConversationMemory:
         now = self._clock()
         with engine.begin() as connection:
             query = select(memory_table).where(memory_table.c.user_key == user)
-            if dialect == "sqlite":
-                # Take SQLite's write lock before reading, so no other process
-                # reads the row in between (pysqlite only begins before DML).
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
-            else:
+            take_write_lock(connection)  # SQLite: no other process reads the row in between
+            if dialect != "sqlite":
                 if create and dialect == "postgresql":
                     from sqlalchemy.dialects.postgresql import insert
 

@@ -35,6 +35,7 @@ from sanic.response import HTTPResponse
 from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.error import Forbidden, RetryAfter, TelegramError
 
+from channels.shared.setup import prepare_channel
 from channels.telegram.api import SECRET_HEADER, build_bot
 from channels.telegram.format import (
     CallbackPayloads,
@@ -52,7 +53,7 @@ from channels.telegram.updates import (
     ToRasa,
     interpret_update,
 )
-from core.privacy import install_log_masking, mask_for_log
+from core.privacy import mask_for_log
 from core.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -195,12 +196,9 @@ class TelegramInput(InputChannel):
 
         Also makes sure every log handler masks personal data (as the REST channel does).
         """
-        install_log_masking()
-        if credentials and any(credentials.get(key) for key in ("access_token", "token", "secret", "verify")):
-            logger.warning(
-                "credentials.yml has Telegram secrets; they are ignored. Set TELEGRAM_TOKEN and "
-                "TELEGRAM_SECRET in the environment instead."
-            )
+        prepare_channel(
+            credentials, ("access_token", "token", "secret", "verify"), "Telegram", "TELEGRAM_TOKEN and TELEGRAM_SECRET"
+        )
         return cls.from_settings(get_settings())
 
     @classmethod

@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from scripts.cluster_services import NGINX, free_port, stop_process, wait_for_port
+from scripts.cluster_services import NGINX, free_port, nginx_main_config, stop_process, wait_for_port
 from tests.channels.web.webfakes import serve
 
 CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "base" / "nginx" / "assistant.conf"
@@ -39,20 +39,7 @@ def wrapped_config(folder: Path, listen: int, web_port: int, rasa_port: int) -> 
     (folder / "temp").mkdir(parents=True, exist_ok=True)
     (folder / "assistant.conf").write_text(text)
     main = folder / "nginx.conf"
-    main.write_text(f"""worker_processes 1;
-pid {folder}/nginx.pid;
-error_log {folder}/error.log warn;
-events {{ worker_connections 64; }}
-http {{
-    access_log {folder}/access.log;
-    client_body_temp_path {folder}/temp/body;
-    proxy_temp_path {folder}/temp/proxy;
-    fastcgi_temp_path {folder}/temp/fastcgi;
-    uwsgi_temp_path {folder}/temp/uwsgi;
-    scgi_temp_path {folder}/temp/scgi;
-    include {folder}/assistant.conf;
-}}
-""")
+    main.write_text(nginx_main_config(folder, f"    include {folder}/assistant.conf;", worker_connections=64))
     return main
 
 
