@@ -86,7 +86,7 @@ def _mask_tree(value: Any) -> Any:
             key: item if key in STRUCTURAL_KEYS and not isinstance(item, (dict, list)) else _mask_tree(item)
             for key, item in value.items()
         }
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return [_mask_tree(item) for item in value]
     return value
 
@@ -106,7 +106,7 @@ def mask_event_data(data: Dict[str, Any]) -> Dict[str, Any]:
     sensitive entity's value are replaced by their mask whatever they hold.
     ``data`` itself is not changed.
     """
-    masked: Dict[str, Any] = _mask_tree(json.loads(json.dumps(data)))
+    masked: Dict[str, Any] = _mask_tree(data)  # builds new dicts and lists: ``data`` stays as it was
     if masked.get("event") == "slot" and masked.get("name") in SENSITIVE_SLOTS and masked.get("value") is not None:
         masked["value"] = SENSITIVE_SLOTS[masked["name"]]
     parse_data = masked.get("parse_data")
