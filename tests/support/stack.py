@@ -23,7 +23,9 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Optional
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-MODEL_PATH = PROJECT_ROOT / "models" / "assistant.tar.gz"
+# ASSISTANT_TEST_MODEL lets a branch with its own training data test against its
+# own model without replacing the shared one under models/.
+MODEL_PATH = Path(os.environ.get("ASSISTANT_TEST_MODEL") or PROJECT_ROOT / "models" / "assistant.tar.gz")
 VENV_BIN = Path(sys.executable).parent
 
 
