@@ -39,6 +39,17 @@ def _rasa_workers(env: Mapping[str, str]) -> int:
     return workers
 
 
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"environment variable {name} must be true or false, got {raw!r}")
+
+
 def _optional(env: Mapping[str, str], name: str) -> Optional[str]:
     value = env.get(name, "").strip()
     return value or None
@@ -111,6 +122,20 @@ class Settings:
     default_language: str = "ko"
     web_allowed_origins: Tuple[str, ...] = ()
     rasa_workers: int = 1
+    # The staff console (console/): loopback by default, like Rasa and the action server.
+    console_host: str = "127.0.0.1"
+    console_port: int = 8090
+    console_secret: Optional[str] = field(default=None, repr=False)  # signs session cookies
+    console_review_required: bool = True  # an editor's change waits for a reviewer
+    console_review_age_days: int = 365  # last_reviewed older than this is flagged
+    console_session_minutes: int = 480
+    console_max_failed_logins: int = 5
+    console_lockout_minutes: int = 15
+    console_logins_per_minute: int = 30  # per client address, before any password check
+    # Shared state of several processes (lock store, gateway rate limits); None: one machine.
+    redis_url: Optional[str] = field(default=None, repr=False)
+    # Proxies (the edge nginx, a load balancer) whose X-Forwarded-For the gateway believes.
+    web_trusted_proxies: Tuple[str, ...] = ()  # CIDR blocks, normalised
 
     @property
     def rasa_url(self) -> str:
@@ -155,6 +180,17 @@ def get_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         kakao_bot_id=_optional(env, "KAKAO_BOT_ID"),
         hash_salt=_optional(env, "ASSISTANT_HASH_SALT"),
         rasa_workers=_rasa_workers(env),
+        console_host=env.get("CONSOLE_HOST", "").strip() or "127.0.0.1",
+        console_port=_int(env, "CONSOLE_PORT", 8090),
+        console_secret=_optional(env, "CONSOLE_SECRET"),
+        console_review_required=_flag(env, "CONSOLE_REVIEW_REQUIRED", True),
+        console_review_age_days=_int(env, "CONSOLE_REVIEW_AGE_DAYS", 365),
+        console_session_minutes=_int(env, "CONSOLE_SESSION_MINUTES", 480),
+        console_max_failed_logins=_int(env, "CONSOLE_MAX_FAILED_LOGINS", 5),
+        console_lockout_minutes=_int(env, "CONSOLE_LOCKOUT_MINUTES", 15),
+        console_logins_per_minute=_int(env, "CONSOLE_LOGINS_PER_MINUTE", 30),
+        redis_url=_optional(env, "REDIS_URL"),
+        web_trusted_proxies=_networks(env, "WEB_TRUSTED_PROXIES"),
         default_language=env.get("ASSISTANT_DEFAULT_LANGUAGE", "ko") or "ko",
         web_allowed_origins=tuple(
             origin.strip().rstrip("/") for origin in env.get("WEB_ALLOWED_ORIGINS", "").split(",") if origin.strip()

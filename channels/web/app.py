@@ -13,7 +13,7 @@ from channels.web.errors import ERROR_MESSAGES, json_error
 from channels.web.keys import LIMITERS, OPTIONS, RASA_CLIENT, SETTINGS, Limiters
 from channels.web.options import GatewayOptions
 from channels.web.rasa_client import RasaClient
-from channels.web.ratelimit import RateLimiter
+from channels.web.ratelimit import BucketStore, Limit, MemoryBuckets, RateLimiter, RedisBuckets, redis_buckets
 from channels.web.security import Handler, add_security_headers, cors_middleware
 from core.settings import Settings
 
@@ -66,12 +66,25 @@ async def _rasa_client(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
-def _limiters(options: GatewayOptions) -> Limiters:
+def _limiters(options: GatewayOptions, redis_url: str | None) -> Limiters:
+    """The gateway's limits; their buckets in Redis when ``redis_url`` is set, so
+    that every gateway replica counts the same requests."""
+    store: BucketStore = redis_buckets(redis_url) if redis_url else MemoryBuckets()
     return Limiters(
-        messages=RateLimiter(options.messages_per_minute),
-        messages_per_ip=RateLimiter(options.messages_per_minute_per_ip),
-        history=RateLimiter(options.history_per_minute),
+        messages=RateLimiter("messages", Limit(options.messages_per_minute), store),
+        messages_per_ip=RateLimiter("messages_per_ip", Limit(options.messages_per_minute_per_ip), store),
+        history=RateLimiter("history", Limit(options.history_per_minute), store),
+        public_api=RateLimiter("public_api", Limit(options.public_api_per_minute), store),
+        store=store,
     )
+
+
+async def _close_limiters(app: web.Application) -> AsyncIterator[None]:
+    """Close the shared bucket store's connections on shutdown."""
+    yield
+    store = app[LIMITERS].store
+    if isinstance(store, RedisBuckets):
+        await store.close()
 
 
 def create_app(settings: Settings, options: GatewayOptions | None = None) -> web.Application:
@@ -88,8 +101,9 @@ def create_app(settings: Settings, options: GatewayOptions | None = None) -> web
     )
     app[SETTINGS] = settings
     app[OPTIONS] = options
-    app[LIMITERS] = _limiters(options)
+    app[LIMITERS] = _limiters(options, getattr(settings, "redis_url", None))
     app.cleanup_ctx.append(_rasa_client)
+    app.cleanup_ctx.append(_close_limiters)
     # aiohttp 3.9 types Signal.append as taking the signal's own type; the hook is right.
     app.on_response_prepare.append(add_security_headers(options.allowed_origins))  # type: ignore[arg-type]
     app.router.add_get("/", handlers.index)

@@ -22,6 +22,7 @@ import aiohttp
 from aiohttp import web
 
 from channels.shared.incoming import typed_text
+from channels.web.client_address import client_address
 from channels.web.conversation import (
     conversation_for,
     is_https,
@@ -57,7 +58,7 @@ class BadRequest(Exception):
 
 
 def _client_ip(request: web.Request) -> str:
-    return request.remote or "unknown"
+    return client_address(request, request.app[OPTIONS].trusted_proxies)
 
 
 def _with_cookie(
@@ -144,7 +145,7 @@ async def history(request: web.Request) -> web.StreamResponse:
     if conversation_id is None:
         response = web.json_response({"messages": []}, dumps=dumps)
         return _with_cookie(response, request, new_conversation_id(), True)
-    decision = limiters.history.take((conversation_id, _client_ip(request)))
+    decision = await limiters.history.take((conversation_id, _client_ip(request)))
     if not decision.allowed:
         return _rate_limited(decision.retry_after)
     try:
@@ -161,16 +162,18 @@ def _rate_limited(retry_after: int) -> web.Response:
     return json_error(429, "rate_limited", headers={"Retry-After": str(retry_after)}, retry_after=retry_after)
 
 
-def _check_message_rate(request: web.Request, conversation_id: str) -> web.Response | None:
+async def _check_message_rate(request: web.Request, conversation_id: str) -> web.Response | None:
     limiters = request.app[LIMITERS]
     ip = _client_ip(request)
-    per_conversation = limiters.messages.peek((conversation_id, ip))
+    per_conversation = await limiters.messages.peek((conversation_id, ip))
     if not per_conversation.allowed:
         return _rate_limited(per_conversation.retry_after)
-    per_ip = limiters.messages_per_ip.take(ip)
+    per_ip = await limiters.messages_per_ip.take(ip)
     if not per_ip.allowed:
         return _rate_limited(per_ip.retry_after)
-    limiters.messages.take((conversation_id, ip))
+    per_conversation = await limiters.messages.take((conversation_id, ip))
+    if not per_conversation.allowed:  # a parallel request took the last token meanwhile
+        return _rate_limited(per_conversation.retry_after)
     return None
 
 
@@ -238,7 +241,7 @@ async def post_message(request: web.Request) -> web.StreamResponse:
     can show the masked text and a warning."""
     options = request.app[OPTIONS]
     conversation_id, new = conversation_for(request, options.cookie_name)
-    limited = _check_message_rate(request, conversation_id)
+    limited = await _check_message_rate(request, conversation_id)
     if limited is not None:
         return limited
     try:

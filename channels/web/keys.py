@@ -8,18 +8,21 @@ from aiohttp import web
 
 from channels.web.options import GatewayOptions
 from channels.web.rasa_client import RasaClient
-from channels.web.ratelimit import RateLimiter
+from channels.web.ratelimit import BucketStore, RateLimiter
 from core.settings import Settings
 
 
 @dataclass(frozen=True)
 class Limiters:
     """The gateway's rate limits: messages per conversation and IP, messages per
-    IP (so clearing cookies does not buy a fresh allowance), history loads."""
+    IP (so clearing cookies does not buy a fresh allowance), history loads and
+    public API calls per IP. All share one bucket store (Redis when configured)."""
 
     messages: RateLimiter
     messages_per_ip: RateLimiter
     history: RateLimiter
+    public_api: RateLimiter
+    store: BucketStore
 
 
 SETTINGS = web.AppKey("settings", Settings)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterable, Tuple
 from urllib.parse import urlsplit
 
+from channels.web.client_address import Network, parse_networks
 from core.settings import Settings
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -50,6 +51,7 @@ class GatewayOptions:
     messages_per_minute: int = 20
     messages_per_minute_per_ip: int = 120
     history_per_minute: int = 30
+    public_api_per_minute: int = 120
     rasa_timeout_seconds: float = 20.0
     rasa_connect_timeout_seconds: float = 3.0
     history_limit: int = 100
@@ -57,6 +59,8 @@ class GatewayOptions:
     cookie_name: str = "chat_session"
     # None: Secure cookies when the request came over HTTPS (directly or via a proxy).
     cookie_secure: bool | None = None
+    # Proxies whose X-Forwarded-For names the client (WEB_TRUSTED_PROXIES); none by default.
+    trusted_proxies: Tuple[Network, ...] = ()
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: object) -> GatewayOptions:
@@ -67,4 +71,6 @@ class GatewayOptions:
         ``web_allowed_origins``; an older Settings without it allows no origin.
         """
         configured = overrides.pop("allowed_origins", getattr(settings, "web_allowed_origins", None))
-        return replace(cls(allowed_origins=parse_origins(configured)), **overrides)  # type: ignore[arg-type]
+        proxies = parse_networks(getattr(settings, "web_trusted_proxies", ()))
+        options = cls(allowed_origins=parse_origins(configured), trusted_proxies=proxies)
+        return replace(options, **overrides)  # type: ignore[arg-type]

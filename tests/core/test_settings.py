@@ -72,3 +72,13 @@ def test_kakao_settings_from_the_environment_and_secrets_stay_out_of_repr() -> N
 def test_malformed_kakao_settings_name_the_variable(name: str, value: str) -> None:
     with pytest.raises(ValueError, match=name):
         get_settings({name: value})
+
+
+def test_shared_state_and_trusted_proxies() -> None:
+    settings = get_settings({"REDIS_URL": " redis://127.0.0.1:6379/1 ", "WEB_TRUSTED_PROXIES": "10.0.0.7, 10.1.0.0/16"})
+    assert settings.redis_url == "redis://127.0.0.1:6379/1"
+    assert settings.web_trusted_proxies == ("10.0.0.7/32", "10.1.0.0/16")
+    assert "redis://" not in repr(settings)  # a Redis URL may carry a password
+    assert get_settings({}).redis_url is None and get_settings({}).web_trusted_proxies == ()
+    with pytest.raises(ValueError, match="WEB_TRUSTED_PROXIES"):
+        get_settings({"WEB_TRUSTED_PROXIES": "edge.local"})

@@ -12,6 +12,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from channels.web.app import create_app
+from channels.web.client_address import parse_networks
 from channels.web.conversation import SENDER_PREFIX
 from channels.web.keys import RASA_CLIENT
 from core.privacy import RRN_MASK
@@ -493,3 +494,34 @@ async def test_offered_buttons_and_the_language_switch_are_relayed_as_commands(
     assert fake_rasa.requests[-1]["message"] == 'ask_service_where{"service": "운전면허 갱신"}'
     await post(gateway, '/set_language{"language": "en"}', hidden=True)
     assert fake_rasa.requests[-1]["message"] == '/set_language{"language": "en"}'
+
+
+# ---- client addresses behind a proxy -------------------------------------------------------------
+
+
+async def _statuses_per_forwarded_client(client: TestClient, forwarded: list[str]) -> list[int]:
+    statuses = []
+    for value in forwarded:
+        response = await client.post(
+            "/api/messages", json={"message": "질문"}, headers={"X-Forwarded-For": value}
+        )
+        client.session.cookie_jar.clear()
+        statuses.append(response.status)
+    return statuses
+
+
+async def test_behind_a_trusted_proxy_each_citizen_has_a_bucket(make_gateway) -> None:
+    client = await make_gateway(messages_per_minute_per_ip=2, trusted_proxies=parse_networks(["127.0.0.1/32"]))
+    statuses = await _statuses_per_forwarded_client(
+        client, ["203.0.113.5", "203.0.113.6", "203.0.113.5", "203.0.113.6", "203.0.113.7"]
+    )
+    assert statuses == [200, 200, 200, 200, 200]
+    # A client cannot buy a fresh bucket by writing an address of its own in front.
+    spoofed = await _statuses_per_forwarded_client(client, ["198.51.100.1, 203.0.113.5", "9.9.9.9,203.0.113.6"])
+    assert spoofed == [429, 429]
+
+
+async def test_forwarded_for_from_an_untrusted_peer_is_ignored(make_gateway) -> None:
+    client = await make_gateway(messages_per_minute_per_ip=2)
+    statuses = await _statuses_per_forwarded_client(client, ["203.0.113.5", "203.0.113.6", "203.0.113.7"])
+    assert statuses == [200, 200, 429]  # everybody is the peer 127.0.0.1

@@ -10,7 +10,7 @@ import pytest
 from channels.web.errors import ERROR_MESSAGES, error_body
 from channels.web.message_input import MessageRejected, clean_message
 from channels.web.options import GatewayOptions, parse_origins
-from channels.web.ratelimit import RateLimiter
+from channels.web.ratelimit import Limit, MemoryBuckets, RateLimiter
 from channels.web.security import content_security_policy, security_headers
 from channels.web.transcript import replies_for_page, transcript_from_events
 from core.privacy import RRN_MASK
@@ -79,56 +79,70 @@ class FakeClock:
         return self.now
 
 
-def test_rate_limiter_allows_capacity_then_refuses_with_retry_after() -> None:
-    clock = FakeClock()
-    limiter = RateLimiter(20, 60.0, clock=clock)
-    assert all(limiter.take("a").allowed for _ in range(20))
-    refused = limiter.take("a")
+def _limiter(capacity: int, clock: FakeClock, max_keys: int = 100_000) -> tuple[RateLimiter, MemoryBuckets]:
+    store = MemoryBuckets(clock=clock, max_keys=max_keys)
+    return RateLimiter("test", Limit(capacity, 60.0), store), store
+
+
+async def test_rate_limiter_allows_capacity_then_refuses_with_retry_after() -> None:
+    limiter, _ = _limiter(20, FakeClock())
+    assert all([(await limiter.take("a")).allowed for _ in range(20)])
+    refused = await limiter.take("a")
     assert not refused.allowed
     assert refused.retry_after == 3  # one token every 3 s
-    assert limiter.take("b").allowed  # other keys are independent
+    assert (await limiter.take("b")).allowed  # other keys are independent
 
 
-def test_rate_limiter_refills_over_time() -> None:
+async def test_rate_limiters_with_one_store_keep_separate_buckets() -> None:
+    store = MemoryBuckets(clock=FakeClock())
+    one, other = RateLimiter("one", Limit(1), store), RateLimiter("other", Limit(1), store)
+    assert (await one.take("a")).allowed
+    assert (await other.take("a")).allowed
+    assert not (await one.take("a")).allowed
+
+
+async def test_rate_limiter_refills_over_time() -> None:
     clock = FakeClock()
-    limiter = RateLimiter(20, 60.0, clock=clock)
+    limiter, _ = _limiter(20, clock)
     for _ in range(20):
-        limiter.take("a")
+        await limiter.take("a")
     clock.now += 3.0
-    assert limiter.take("a").allowed
-    assert not limiter.take("a").allowed
+    assert (await limiter.take("a")).allowed
+    assert not (await limiter.take("a")).allowed
     clock.now += 60.0
-    assert sum(limiter.take("a").allowed for _ in range(30)) == 20  # never above capacity
+    assert sum([(await limiter.take("a")).allowed for _ in range(30)]) == 20  # never above capacity
 
 
-def test_rate_limiter_peek_does_not_take() -> None:
-    limiter = RateLimiter(1, 60.0, clock=FakeClock())
-    assert limiter.peek("a").allowed
-    assert limiter.peek("a").allowed
-    assert limiter.take("a").allowed
-    assert not limiter.peek("a").allowed
+async def test_rate_limiter_peek_does_not_take() -> None:
+    limiter, _ = _limiter(1, FakeClock())
+    assert (await limiter.peek("a")).allowed
+    assert (await limiter.peek("a")).allowed
+    assert (await limiter.take("a")).allowed
+    assert not (await limiter.peek("a")).allowed
 
 
-def test_rate_limiter_forgets_idle_clients() -> None:
+async def test_rate_limiter_forgets_idle_clients() -> None:
     clock = FakeClock()
-    limiter = RateLimiter(5, 60.0, clock=clock, max_keys=1000)
+    limiter, store = _limiter(5, clock, max_keys=1000)
     for client in range(100):
-        limiter.take(client)
+        await limiter.take(client)
     clock.now += 61.0
-    limiter.take("late")
-    assert len(limiter) == 1
+    await limiter.take("late")
+    assert len(store) == 1
 
 
-def test_rate_limiter_memory_is_bounded_under_a_flood_of_keys() -> None:
-    limiter = RateLimiter(5, 60.0, clock=FakeClock(), max_keys=100)
+async def test_rate_limiter_memory_is_bounded_under_a_flood_of_keys() -> None:
+    limiter, store = _limiter(5, FakeClock(), max_keys=100)
     for client in range(1000):
-        limiter.take(client)
-    assert len(limiter) <= 100
+        await limiter.take(client)
+    assert len(store) <= 100
 
 
-def test_rate_limiter_rejects_nonsense_limits() -> None:
+def test_rate_limits_reject_nonsense() -> None:
     with pytest.raises(ValueError):
-        RateLimiter(0)
+        Limit(0)
+    with pytest.raises(ValueError):
+        Limit(5, 0)
 
 
 # ---- transcript ------------------------------------------------------------------
