@@ -21,6 +21,13 @@ Periods, read from the environment (whole days, 1 to 3650):
     yearly service review cycle; after that the rows serve no purpose that the
     aggregated figures do not.
 
+``ASSISTANT_SECURITY_RETENTION_DAYS`` (default 30)
+    The status-check guard's own rows (``application_verification_failures``:
+    which conversation tried which application number and when;
+    ``application_verification_lockouts`` once they have ended). A lockout
+    needs only the last half hour; 30 days lets staff look into a reported
+    attack, then the rows go.
+
 Sealed pending values (an application number or birth date of a form that was
 left open, see :mod:`core.tracker_store`) can no longer be opened after
 :data:`core.tracker_store.PENDING_SECONDS`; the purge also removes their
@@ -42,26 +49,30 @@ from sqlalchemy.engine import Connection, Engine
 
 from core.db import session_scope
 from core.tracker_store import PENDING_SECONDS, SEALED_KEY, SENSITIVE_SLOTS
+from applications.models import VerificationFailure, VerificationLockout
 from records.models import Feedback, Handoff
 
 CONVERSATION_RETENTION_ENV = "ASSISTANT_CONVERSATION_RETENTION_DAYS"
 RECORD_RETENTION_ENV = "ASSISTANT_RECORD_RETENTION_DAYS"
+SECURITY_RETENTION_ENV = "ASSISTANT_SECURITY_RETENTION_DAYS"
 DEFAULT_CONVERSATION_DAYS = 90
 DEFAULT_RECORD_DAYS = 365
+DEFAULT_SECURITY_DAYS = 30
 MAX_DAYS = 3650
 EVENTS_TABLE = "events"
 
 
 @dataclass(frozen=True)
 class RetentionPolicy:
-    """How many days conversations and records are kept."""
+    """How many days conversations, records and status-check guard rows are kept."""
 
     conversation_days: int = DEFAULT_CONVERSATION_DAYS
     record_days: int = DEFAULT_RECORD_DAYS
+    security_days: int = DEFAULT_SECURITY_DAYS
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "RetentionPolicy":
-        """The periods from the environment (defaults 90 and 365 days).
+        """The periods from the environment (defaults 90, 365 and 30 days).
 
         Raises ``ValueError`` naming the variable when a value is not a whole
         number of days between 1 and 3650.
@@ -70,6 +81,7 @@ class RetentionPolicy:
         return cls(
             conversation_days=_days(env, CONVERSATION_RETENTION_ENV, DEFAULT_CONVERSATION_DAYS),
             record_days=_days(env, RECORD_RETENTION_ENV, DEFAULT_RECORD_DAYS),
+            security_days=_days(env, SECURITY_RETENTION_ENV, DEFAULT_SECURITY_DAYS),
         )
 
 
@@ -96,6 +108,8 @@ class PurgeReport:
     expired_seals: int = 0
     handoffs: int = 0
     feedback: int = 0
+    verification_failures: int = 0
+    lockouts: int = 0
     dry_run: bool = False
 
 
@@ -170,6 +184,21 @@ def _purge_records(engine: Engine, cutoff: datetime, dry_run: bool) -> Tuple[int
     return counts[0], counts[1]
 
 
+def _purge_guard_rows(engine: Engine, cutoff: datetime, dry_run: bool) -> Tuple[int, int]:
+    """(failed checks, ended lockouts) older than ``cutoff`` deleted."""
+    old_failures = VerificationFailure.failed_at < cutoff
+    ended_lockouts = VerificationLockout.locked_until < cutoff
+    with session_scope(engine) as session:
+        counts = (
+            session.query(VerificationFailure).filter(old_failures).count(),
+            session.query(VerificationLockout).filter(ended_lockouts).count(),
+        )
+        if not dry_run:
+            session.execute(delete(VerificationFailure).where(old_failures))
+            session.execute(delete(VerificationLockout).where(ended_lockouts))
+    return counts
+
+
 def purge(
     engine: Engine,
     now: datetime,
@@ -192,7 +221,10 @@ def purge(
         with engine.begin() as connection:
             seals = _purge_seals(connection, _epoch(now) - PENDING_SECONDS, dry_run)
     handoffs, feedback = _purge_records(engine, now - timedelta(days=policy.record_days), dry_run)
-    return PurgeReport(conversations, stale_events, old_events, seals, handoffs, feedback, dry_run)
+    failures, lockouts = _purge_guard_rows(engine, now - timedelta(days=policy.security_days), dry_run)
+    return PurgeReport(
+        conversations, stale_events, old_events, seals, handoffs, feedback, failures, lockouts, dry_run
+    )
 
 
 def describe(report: PurgeReport, policy: RetentionPolicy) -> str:
@@ -209,6 +241,9 @@ def describe(report: PurgeReport, policy: RetentionPolicy) -> str:
         f" / expired pending values {verb_en}: {report.expired_seals}",
         f"상담 연결 기록 {report.handoffs}건 {verb_ko} / handoff records {verb_en}: {report.handoffs}",
         f"피드백 기록 {report.feedback}건 {verb_ko} / feedback records {verb_en}: {report.feedback}",
+        f"조회 실패 기록 {report.verification_failures}건, 끝난 조회 제한 {report.lockouts}건 {verb_ko}"
+        f" (보관 기간 {policy.security_days}일) / failed status checks and ended lockouts {verb_en}:"
+        f" {report.verification_failures}, {report.lockouts} (kept {policy.security_days} days)",
     ]
     if report.dry_run:
         lines.append("시험 실행이라 아무것도 삭제하지 않았습니다. (dry run: nothing was deleted)")

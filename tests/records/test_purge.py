@@ -18,7 +18,8 @@ from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, Use
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import Engine
 
-from core.db import create_schema, get_engine
+from applications.models import VerificationFailure, VerificationLockout
+from core.db import create_schema, get_engine, session_scope
 from core.tracker_store import MaskingSQLTrackerStore
 from records.cli import _interval, cmd_purge, main
 from records.purge import PurgeReport, RetentionPolicy, purge
@@ -99,6 +100,11 @@ async def fill(database: Path, engine: Engine) -> None:
                        agency_id=None, open_now=False, transcript=[], at=at)
         record_feedback(engine, sender_id=f"f{days}", helpful=True, language="ko", intent=None, service_id=None,
                         question="q", at=at)
+    with session_scope(engine) as db:  # the status-check guard: 40 and 2 days old
+        for days in (40, 2):
+            at = NOW - timedelta(days=days)
+            db.add(VerificationFailure(sender_id=f"v{days}", application_number="2026-0012347", failed_at=at))
+            db.add(VerificationLockout(kind="sender", key=f"v{days}", locked_at=at, locked_until=at + timedelta(minutes=30)))
 
 
 async def test_a_purge_deletes_what_outlived_its_period_and_keeps_the_rest(database: Path, engine: Engine) -> None:
@@ -109,7 +115,7 @@ async def test_a_purge_deletes_what_outlived_its_period_and_keeps_the_rest(datab
 
     assert report == PurgeReport(
         conversations=1, conversation_events=before["old"], old_session_events=4, expired_seals=1,
-        handoffs=1, feedback=1,
+        handoffs=1, feedback=1, verification_failures=1, lockouts=1,
     )
     after = senders(database)
     assert "old" not in after
@@ -117,6 +123,9 @@ async def test_a_purge_deletes_what_outlived_its_period_and_keeps_the_rest(datab
     assert after["regular"] == before["regular"] - 4
     assert [row.sender_id for row in list_handoffs(engine)] == ["h30"]
     assert overall_rate(engine).total == 1
+    with session_scope(engine) as db:
+        assert [row.sender_id for row in db.query(VerificationFailure)] == ["v2"]
+        assert [row.key for row in db.query(VerificationLockout)] == ["v2"]
 
     # The returning citizen's current session reads as before; the abandoned
     # form's application number is gone from disk, the open one still opens.
