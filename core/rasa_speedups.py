@@ -1,4 +1,5 @@
-"""Cheaper versions of two steps Rasa 3.6 repeats on every turn, same behaviour.
+"""Cheaper versions of two steps Rasa 3.6 repeats on every turn, same behaviour
+(and, installed with them, the apology of :mod:`core.outage`).
 
 Installed once in the Rasa server process by the tracker store (the one
 project class Rasa's server always loads); idempotent.
@@ -23,6 +24,8 @@ import functools
 import threading
 import weakref
 from typing import Any, Dict, Optional, Text, Tuple
+
+from core.outage import apologising
 
 _installed = False
 _lock = threading.Lock()
@@ -109,4 +112,6 @@ def install_rasa_speedups() -> None:
 
         RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
         EndpointConfig.session = _shared_session  # type: ignore[method-assign,assignment]
+        # Not a speed-up: an unreachable action server answers with an apology, not silence.
+        RemoteAction.run = apologising(RemoteAction.run)  # type: ignore[method-assign]
         _installed = True
