@@ -109,9 +109,9 @@ def main() -> int:
                 processes.append((f"actions-{index}", _start(
                     f"actions-{index}", [sys.executable, "-m", "core.action_server"], own, logs)))
                 processes.append((f"rasa-{index}", _start(f"rasa-{index}", [
-                    str(VENV_BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", "endpoints.yml",
+                    sys.executable, "-m", "core.serve_rasa", "--model", str(MODEL), "--endpoints", "endpoints.yml",
                     "--credentials", "credentials.yml", "--interface", "127.0.0.1", "--port", str(rasa_port),
-                    "--enable-api", "--auth-token", shared["RASA_TOKEN"],
+                    "--enable-api",  # core.serve_rasa adds the token from RASA_TOKEN
                     "--log-file", str(logs / f"rasa-{index}.rasa.log"),
                 ], own, logs)))
             for port in (*action_ports, *rasa_ports):

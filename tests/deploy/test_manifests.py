@@ -72,6 +72,8 @@ def test_every_deployment_is_probed_on_its_real_routes(rendered: List[Dict[str, 
     web = of_kind(rendered, "Deployment")["web"]["spec"]["template"]["spec"]["containers"][0]
     assert web["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert web["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    rasa = of_kind(rendered, "Deployment")["rasa"]["spec"]["template"]["spec"]["containers"][0]
+    assert not any("auth-token" in part for part in rasa.get("command", []) + rasa.get("args", []))
     # Every gateway replica counts against the same rate-limit buckets in Redis.
     assert "REDIS_URL" in {variable["name"] for variable in web["env"]}
 

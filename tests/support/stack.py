@@ -173,10 +173,10 @@ def start_stack(
             with open(stack.log_dir / f"rasa{suffix}.out", "ab") as out:
                 rasa = subprocess.Popen(
                     [
-                        str(VENV_BIN / "rasa"), "run", "--model", str(model),
+                        sys.executable, "-m", "core.serve_rasa", "--model", str(model),
                         "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
                         "--interface", "127.0.0.1", "--port", str(port),
-                        "--enable-api", "--auth-token", stack.rasa_token,
+                        "--enable-api",  # the token comes from RASA_TOKEN in stack.env
                         "--log-file", str(stack.log_dir / f"rasa{suffix}.log"),
                     ],
                     cwd=PROJECT_ROOT, env=stack.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
