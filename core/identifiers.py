@@ -24,7 +24,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Callable, List, Optional, Tuple
+from typing import List, Optional, Tuple
 
 APPLICATION_NUMBER = "application_number"
 BIRTH_DATE = "birth_date"
@@ -57,27 +57,59 @@ _MONTHS = {
 }
 _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 
-_DATE_PATTERNS = (
-    # 1985-03-12, 1985.3.12, 1985/03/12, 1985년 3월 12일, 1985 3 12
-    re.compile(
-        r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*(?:[-./]|년)\s*(?P<m>\d{1,2})\s*(?:[-./]|월)\s*(?P<d>\d{1,2})(?:\s*일)?(?!\d)"
-    ),
-    re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s+(?P<m>\d{1,2})\s+(?P<d>\d{1,2})(?!\d)"),
+_ORDINAL = r"(?:st|nd|rd|th)?"
+
+
+@dataclass(frozen=True)
+class _DateShape:
+    """One way of writing a date. ``short_year_first``: a two-digit year leads
+    (``85.03.12``), which is ambiguous when it could be a day (31 or less).
+    ``order_unknown``: day and month order cannot be known (``12/03/1985``):
+    never read as a date, always masked."""
+
+    pattern: "re.Pattern[str]"
+    short_year_first: bool = False
+    order_unknown: bool = False
+
+
+# The most specific shapes first: an earlier shape takes the text it matches.
+_DATE_SHAPES = (
+    # 1985-03-12, 1985.3.12, 1985. 3. 12., 1985/03/12, 1985년 3월 12일
+    _DateShape(re.compile(
+        r"(?<!\d)(?P<y>\d{4})\s*(?:[-./]|년)\s*(?P<m>\d{1,2})\s*(?:[-./]|월)\s*(?P<d>\d{1,2})(?:\s*일)?(?!\d)"
+    )),
+    # 1985 3 12
+    _DateShape(re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s+(?P<m>\d{1,2})\s+(?P<d>\d{1,2})(?!\d)")),
     # 85년 3월 12일, 85년 3월 12
-    re.compile(r"(?<!\d)(?P<yy>\d{2})\s*년\s*(?P<m>\d{1,2})\s*월\s*(?P<d>\d{1,2})(?:\s*일)?(?!\d)"),
+    _DateShape(re.compile(r"(?<!\d)(?P<yy>\d{2})\s*년\s*(?P<m>\d{1,2})\s*월\s*(?P<d>\d{1,2})(?:\s*일)?(?!\d)")),
     # 85.03.12, 85-3-12
-    re.compile(r"(?<![\d.-])(?P<yy>\d{2})[-./](?P<m>\d{1,2})[-./](?P<d>\d{1,2})(?![\d.-])"),
+    _DateShape(
+        re.compile(r"(?<![\d.-])(?P<yy>\d{2})[-./](?P<m>\d{1,2})[-./](?P<d>\d{1,2})(?![\d.-])"),
+        short_year_first=True,
+    ),
     # 19850312
-    re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>\d{2})(?P<d>\d{2})(?!\d)"),
+    _DateShape(re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>\d{2})(?P<d>\d{2})(?!\d)")),
     # 850312
-    re.compile(r"(?<![\d-])(?P<yy>\d{2})(?P<m>\d{2})(?P<d>\d{2})(?![\d-])"),
-    # March 12, 1985 / Mar 12 1985
-    re.compile(rf"(?i)\b(?P<mon>{_MONTH_NAMES})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d{{2}})\b"),
+    _DateShape(re.compile(r"(?<![\d-])(?P<yy>\d{2})(?P<m>\d{2})(?P<d>\d{2})(?![\d-])")),
+    # March 12, 1985 / Mar 12th 1985
+    _DateShape(re.compile(
+        rf"(?i)\b(?P<mon>{_MONTH_NAMES})\.?\s*(?P<d>\d{{1,2}}){_ORDINAL}\s*,?\s*(?P<y>\d{{4}})(?!\d)"
+    )),
     # 12 March 1985, 12th of March, 1985
-    re.compile(
-        rf"(?i)\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{_MONTH_NAMES})\.?,?\s+(?P<y>(?:19|20)\d{{2}})\b"
+    _DateShape(re.compile(
+        rf"(?i)(?<!\d)(?P<d>\d{{1,2}}){_ORDINAL}\s*(?:of\s+)?(?P<mon>{_MONTH_NAMES})\.?\s*,?\s*(?P<y>\d{{4}})(?!\d)"
+    )),
+    # 12/03/1985, 12.03.1985, 3-12-85
+    _DateShape(
+        re.compile(r"(?<!\d)(?P<a>\d{1,2})\s*[-./]\s*(?P<b>\d{1,2})\s*[-./]\s*(?:\d{4}|\d{2})(?!\d)"),
+        order_unknown=True,
     ),
 )
+
+_ANY_DAY = dt.date(2000, 1, 1)
+
+#: A birth date more than this many years ago is taken for a typing mistake.
+MAX_AGE_YEARS = 130
 
 
 @dataclass(frozen=True)
@@ -112,26 +144,59 @@ def resident_number_spans(text: str) -> List[Tuple[int, int]]:
     return [match.span() for match in RESIDENT_NUMBER.finditer(fold_width(text))]
 
 
-def _resolve_century(two_digits: int, today: dt.date) -> int:
-    """The later of 19YY and 20YY that is not in the future."""
+def resolve_two_digit_year(two_digits: int, today: dt.date, month: int = 1, day: int = 1) -> int:
+    """The later of 19YY and 20YY that is not in the future: ``261231`` typed on
+    15 June 2026 is 1926, ``260101`` is 2026."""
     year = 2000 + two_digits
-    return year if year <= today.year else 1900 + two_digits
-
-
-def _month_and_day(match: re.Match) -> Tuple[int, int]:
-    groups = match.groupdict()
-    month = _MONTHS[groups["mon"].lower()] if groups.get("mon") else int(groups["m"])
-    return month, int(groups["d"])
-
-
-def _date_from_match(match: re.Match, today: dt.date) -> Optional[dt.date]:
-    groups = match.groupdict()
-    year = int(groups["y"]) if groups.get("y") else _resolve_century(int(groups["yy"]), today)
-    month, day = _month_and_day(match)
+    if year > today.year:
+        return year - 100
     try:
-        return dt.date(year, month, day)
+        if dt.date(year, month, day) > today:
+            return year - 100
     except ValueError:
-        return None
+        pass  # not a calendar date: whoever reads it reports that
+    return year
+
+
+@dataclass(frozen=True)
+class DateReading:
+    """A date-shaped text: where it is, and what it says.
+
+    ``date`` is the calendar date it names, or ``None`` when it names none (31
+    February, month 13) or its order is ``ambiguous``; ``plausible`` when its
+    month and day are in range (whether or not the date exists)."""
+
+    start: int
+    end: int
+    date: Optional[dt.date]
+    ambiguous: bool
+    plausible: bool
+
+
+def _read(shape: _DateShape, match: "re.Match[str]", today: dt.date) -> DateReading:
+    groups = match.groupdict()
+    if shape.order_unknown:
+        first, second = int(groups["a"]), int(groups["b"])
+        low, high = sorted((first, second))
+        plausible = 1 <= low <= 12 and high <= 31
+        return DateReading(match.start(), match.end(), None, True, plausible)
+    month = _MONTHS[groups["mon"].lower()] if groups.get("mon") else int(groups["m"])
+    day = int(groups["d"])
+    plausible = 1 <= month <= 12 and 1 <= day <= 31
+    if shape.short_year_first and int(groups["yy"]) <= 31:
+        return DateReading(match.start(), match.end(), None, True, plausible)
+    year = int(groups["y"]) if groups.get("y") else resolve_two_digit_year(int(groups["yy"]), today, month, day)
+    try:
+        value: Optional[dt.date] = dt.date(year, month, day)
+    except ValueError:
+        value = None
+    return DateReading(match.start(), match.end(), value, False, plausible)
+
+
+def is_birth_date(value: dt.date, today: dt.date) -> bool:
+    """Whether a living person can have been born on ``value``: not after
+    ``today``, not more than :data:`MAX_AGE_YEARS` years before it."""
+    return today.year - MAX_AGE_YEARS <= value.year and value <= today
 
 
 def _blank_resident_numbers(text: str) -> str:
@@ -143,58 +208,64 @@ def _blank_resident_numbers(text: str) -> str:
     return text
 
 
-def _scan(
-    text: str,
-    number_value: Callable[[re.Match], str],
-    date_value: Callable[[re.Match], Optional[str]],
-) -> List[Found]:
-    """Application numbers, then dates that ``date_value`` accepts (a value, not
-    None), in ``text``; a date never overlaps a number or an earlier date."""
+def _scan(text: str, today: dt.date) -> Tuple[List["re.Match[str]"], List[DateReading]]:
+    """Application numbers, then date-shaped texts, in ``text``; a date never
+    overlaps a number, a resident number or an earlier date."""
     masked = _blank_resident_numbers(fold_width(text))
-    found: List[Found] = []
     taken = [False] * len(text)
 
-    def take(entity: str, match: re.Match, value: str) -> None:
-        found.append(Found(entity, match.start(), match.end(), value))
-        taken[match.start():match.end()] = [True] * (match.end() - match.start())
+    def take(start: int, end: int) -> None:
+        taken[start:end] = [True] * (end - start)
 
-    for match in _APPLICATION.finditer(masked):
-        take(APPLICATION_NUMBER, match, number_value(match))
-    for pattern in _DATE_PATTERNS:
-        for match in pattern.finditer(masked):
-            value = None if any(taken[match.start():match.end()]) else date_value(match)
-            if value is not None:
-                take(BIRTH_DATE, match, value)
-    return sorted(found, key=lambda item: item.start)
+    numbers = list(_APPLICATION.finditer(masked))
+    for match in numbers:
+        take(*match.span())
+    dates: List[DateReading] = []
+    for shape in _DATE_SHAPES:
+        for match in shape.pattern.finditer(masked):
+            if not any(taken[match.start():match.end()]):
+                dates.append(_read(shape, match, today))
+                take(*match.span())
+    return numbers, sorted(dates, key=lambda reading: reading.start)
+
+
+def read_dates(text: str, today: Optional[dt.date] = None) -> List[DateReading]:
+    """Every date-shaped text in ``text`` (not part of an application or
+    resident number), in order, each read as :class:`DateReading` says. The
+    one grammar of dates: the birth-date form, the NLU and the masking use it."""
+    return _scan(text, today or dt.date.today())[1]
 
 
 def find_identifiers(text: str, today: Optional[dt.date] = None) -> List[Found]:
-    """Application numbers and real past dates in ``text``, normalised
+    """Application numbers and possible birth dates in ``text``, normalised
     (``YYYY-NNNNNNN``, ``YYYY-MM-DD``), without overlaps.
 
-    Application numbers win over dates where they overlap; a resident
-    registration number is never reported as either (it is masked instead).
+    A date counts when it is a real calendar date that :func:`is_birth_date`
+    accepts and its order is not ambiguous. Application numbers win over dates
+    where they overlap; a resident registration number is never reported as
+    either (it is masked instead).
     """
     today = today or dt.date.today()
-
-    def past_date(match: re.Match) -> Optional[str]:
-        date = _date_from_match(match, today)
-        return date.isoformat() if date is not None and date <= today else None
-
-    def number(match: re.Match) -> str:
-        year, head, tail = match.groups()
-        return f"{year}-{head}{tail}"
-
-    return _scan(text, number, past_date)
+    numbers, dates = _scan(text, today)
+    found = [Found(APPLICATION_NUMBER, m.start(), m.end(), f"{m.group(1)}-{m.group(2)}{m.group(3)}") for m in numbers]
+    found += [
+        Found(BIRTH_DATE, reading.start, reading.end, reading.date.isoformat())
+        for reading in dates
+        if reading.date is not None and is_birth_date(reading.date, today)
+    ]
+    return sorted(found, key=lambda item: item.start)
 
 
 def identifier_spans(text: str) -> List[Found]:
     """Every application number and date-shaped text (month 1-12, day 1-31,
-    whether or not the date exists or is past) in ``text``, without overlaps;
-    ``value`` is the matched text. For masking, not for understanding."""
-
-    def plausible_date(match: re.Match) -> Optional[str]:
-        month, day = _month_and_day(match)
-        return match.group() if 1 <= month <= 12 and 1 <= day <= 31 else None
-
-    return _scan(text, lambda match: match.group(), plausible_date)
+    whether or not the date exists, is past or has a known order) in ``text``,
+    without overlaps; ``value`` is the matched text. For masking, not for
+    understanding."""
+    numbers, dates = _scan(text, _ANY_DAY)  # the century does not matter for masking
+    found = [Found(APPLICATION_NUMBER, m.start(), m.end(), m.group()) for m in numbers]
+    found += [
+        Found(BIRTH_DATE, reading.start, reading.end, text[reading.start:reading.end])
+        for reading in dates
+        if reading.plausible
+    ]
+    return sorted(found, key=lambda item: item.start)
