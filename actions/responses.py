@@ -7,10 +7,15 @@ instead, in the same format as domain responses (variations conditioned on the
 ``language`` slot), and :func:`utter` sends them with the same ``{name}``
 formatting Rasa applies: slot values, overridden by the keyword arguments.
 The files are re-read when they change, so a wording fix needs no restart.
+A changed folder that does not read as a whole (a YAML error, a half-saved
+file, a response without its Korean or English text, a name defined twice) is
+refused with a log line naming the file, and the last good responses stay in
+use; at start-up, with nothing good to fall back on, it raises.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
@@ -21,13 +26,20 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.particles import attach_particles
 
+logger = logging.getLogger(__name__)
+
 RESPONSES_DIR = Path(__file__).resolve().parent.parent / "bot" / "responses"
 DEFAULT_LANGUAGE = "ko"
 
 Variation = Dict[str, Any]
 
 _lock = threading.Lock()
-_cache: Dict[str, Any] = {"stamp": None, "responses": {}}
+_cache: Dict[str, Any] = {"stamp": None, "responses": {}, "refused": None}
+LANGUAGES = ("ko", "en")
+
+
+class ResponseFileError(ValueError):
+    """A responses file that cannot be used; the message names the file."""
 
 
 # Keys of a dispatched message that values must not overwrite.
@@ -45,23 +57,63 @@ def _stamp(folder: Path) -> Tuple[Tuple[str, float], ...]:
     return tuple(sorted((p.name, p.stat().st_mtime) for p in folder.glob("*.yml")))
 
 
+def _languages(variation: Variation) -> set:
+    return {c.get("value") for c in variation.get("condition") or [] if c.get("name") == "language"}
+
+
+def _check_response(path: Path, name: str, variations: Any) -> None:
+    if not isinstance(variations, list) or not variations:
+        raise ResponseFileError(f"{path.name}: response {name!r} has no variations")
+    covered: set = set()
+    for variation in variations:
+        if not isinstance(variation, dict) or not isinstance(variation.get("text"), str) or not variation["text"]:
+            raise ResponseFileError(f"{path.name}: response {name!r} has a variation without text")
+        covered |= _languages(variation)
+    if covered and not set(LANGUAGES) <= covered:
+        raise ResponseFileError(f"{path.name}: response {name!r} lacks {sorted(set(LANGUAGES) - covered)}")
+
+
+def read_responses(folder: Path) -> Dict[str, List[Variation]]:
+    """Every response in ``folder``, read and checked as a whole.
+
+    Raises :class:`ResponseFileError` naming the file when one does not parse,
+    a response lacks text or one of the two languages, or a name is defined twice.
+    """
+    responses: Dict[str, List[Variation]] = {}
+    for path in sorted(folder.glob("*.yml")):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (yaml.YAMLError, UnicodeDecodeError) as error:
+            raise ResponseFileError(f"{path.name}: not valid YAML ({type(error).__name__})") from error
+        if not isinstance(data, dict) or not isinstance(data.get("responses") or {}, dict):
+            raise ResponseFileError(f"{path.name}: expected a mapping with 'responses'")
+        for name, variations in (data.get("responses") or {}).items():
+            if name in responses:
+                raise ResponseFileError(f"{path.name}: response {name!r} is defined twice")
+            _check_response(path, name, variations)
+            responses[name] = variations
+    return responses
+
+
 def load_responses(folder: Path = RESPONSES_DIR) -> Dict[str, List[Variation]]:
     """Every response in ``folder``; re-read only when a file changed.
 
-    Raises ``ValueError`` naming the file when a response is defined twice.
+    A change that :func:`read_responses` refuses is logged once and the last
+    good responses are returned; with none yet, :class:`ResponseFileError` is raised.
     """
-    stamp = _stamp(folder)
+    stamp = (str(folder), _stamp(folder))
     with _lock:
-        if _cache["stamp"] == (str(folder), stamp):
+        if _cache["stamp"] == stamp or (_cache["refused"] == stamp and _cache["stamp"] is not None):
             return _cache["responses"]
-        responses: Dict[str, List[Variation]] = {}
-        for path in sorted(folder.glob("*.yml")):
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            for name, variations in (data.get("responses") or {}).items():
-                if name in responses:
-                    raise ValueError(f"{path.name}: response {name!r} is defined twice")
-                responses[name] = variations
-        _cache.update(stamp=(str(folder), stamp), responses=responses)
+        try:
+            responses = read_responses(folder)
+        except ResponseFileError as error:
+            if _cache["stamp"] is None or _cache["stamp"][0] != str(folder):
+                raise
+            logger.error("bot responses not reloaded, the last good ones stay in use: %s", error)
+            _cache["refused"] = stamp
+            return _cache["responses"]
+        _cache.update(stamp=stamp, responses=responses, refused=None)
         return responses
 
 
