@@ -20,6 +20,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import relationship
 
@@ -142,8 +143,27 @@ class VerificationLockout(Base):
     locked_until = Column(DateTime, nullable=False)
 
 
+class VerifiedClient(Base):
+    """A client (a messenger account, a web conversation) that proved it owns an
+    application: a lockout of that application's number does not stop it.
+
+    The client is kept as an HMAC of its sender id, never the id itself.
+    """
+
+    __tablename__ = "application_verified_clients"
+    __table_args__ = (
+        UniqueConstraint("application_number", "client_digest", name="uq_verified_clients_number_client"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    application_number = Column(String(12), nullable=False)
+    client_digest = Column(String(64), nullable=False)
+    verified_at = Column(DateTime, nullable=False)
+
+
 __all__ = [
     "Application",
+    "VerifiedClient",
     "LockoutKind",
     "StatusHistory",
     "VerificationFailure",

@@ -7,10 +7,19 @@ The rules:
   sender and for the number typed, whether or not that number exists.
 * 5 failures from one sender within 30 minutes lock that sender out of every
   lookup for 30 minutes; 10 failures on one number, from any senders, lock that
-  number for everyone for 30 minutes.
+  number for 30 minutes for every sender that has not proved it owns it.
 * While a lockout holds nothing is looked up, so even the right birth date gets
   no status (:attr:`Outcome.LOCKED_OUT`); a wrong one is still recorded as a
   failed attempt.
+* A stranger must not be able to lock the owner out (ten wrong guesses from
+  fresh conversations would otherwise do it). A client that verified the
+  number within the last 30 days (a Telegram or KakaoTalk account, a web
+  conversation) is remembered, as an HMAC of its sender id, and the number's
+  lockout does not apply to it; its own lockout still does. Someone checking
+  for the first time while the number is locked is told to wait or to call the
+  agency or 110, where staff verify them and can lift the lockout
+  (``python -m applications unlock``). The per-number lockout stays: without
+  it, guesses spread over many fresh conversations would have no limit.
 * Checking, counting and locking happen in one transaction that holds a write
   lock from its first statement (SQLite ``BEGIN IMMEDIATE``; PostgreSQL
   advisory locks on the number and the sender), so parallel guesses are
@@ -24,6 +33,8 @@ so the two failures also take about the same time.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum
@@ -33,7 +44,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from applications.hashing import BirthDateHasher
-from applications.models import LockoutKind, VerificationFailure, VerificationLockout
+from applications.models import LockoutKind, VerificationFailure, VerificationLockout, VerifiedClient
 from applications.repository import ApplicationView, find_application
 from core.db import session_scope, take_write_lock
 
@@ -51,6 +62,7 @@ class LockoutPolicy:
     max_failures_per_number: int = 10
     window: timedelta = timedelta(minutes=30)
     duration: timedelta = timedelta(minutes=30)
+    remember_owner_for: timedelta = timedelta(days=30)
 
 
 DEFAULT_POLICY = LockoutPolicy()
@@ -86,12 +98,41 @@ def _active_lockout(session: Session, kind: str, key: str, now: datetime) -> Ver
     return session.execute(query).scalar_one_or_none()
 
 
-def is_locked_out(session: Session, *, sender_id: str, number: str, now: datetime) -> bool:
-    """True while ``sender_id`` or ``number`` is locked out."""
-    return (
-        _active_lockout(session, LockoutKind.SENDER, sender_id, now) is not None
-        or _active_lockout(session, LockoutKind.APPLICATION_NUMBER, number, now) is not None
-    )
+def client_digest(hasher: BirthDateHasher, sender_id: str) -> str:
+    """The HMAC under which a verified client is remembered (never the sender id)."""
+    return hmac.new(hasher.pepper, b"verified-client|" + sender_id.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _is_remembered_owner(
+    session: Session, *, number: str, digest: str, now: datetime, policy: LockoutPolicy
+) -> bool:
+    found = session.execute(
+        select(VerifiedClient.id).where(
+            VerifiedClient.application_number == number,
+            VerifiedClient.client_digest == digest,
+            VerifiedClient.verified_at > now - policy.remember_owner_for,
+        )
+    ).first()
+    return found is not None
+
+
+def _remember_owner(session: Session, *, number: str, digest: str, now: datetime) -> None:
+    same_client = (VerifiedClient.application_number == number, VerifiedClient.client_digest == digest)
+    row = session.execute(select(VerifiedClient).where(*same_client)).scalar_one_or_none()
+    if row is None:
+        session.add(VerifiedClient(application_number=number, client_digest=digest, verified_at=now))
+    else:
+        row.verified_at = now
+
+
+def is_locked_out(
+    session: Session, *, sender_id: str, number: str, now: datetime, remembered_owner: bool = False
+) -> bool:
+    """True while ``sender_id`` is locked out, or ``number`` is and the sender
+    is not a ``remembered_owner`` of it."""
+    if _active_lockout(session, LockoutKind.SENDER, sender_id, now) is not None:
+        return True
+    return not remembered_owner and _active_lockout(session, LockoutKind.APPLICATION_NUMBER, number, now) is not None
 
 
 def _failures_since_last_lock(session: Session, kind: str, key: str, now: datetime, window: timedelta) -> int:
@@ -153,7 +194,9 @@ def verify_applicant(
     ``number`` must already have a valid check digit (a typo is not a guess and
     is not counted). Returns the application only when verified.
     """
-    if is_locked_out(session, sender_id=sender_id, number=number, now=now):
+    digest = client_digest(hasher, sender_id)
+    remembered = _is_remembered_owner(session, number=number, digest=digest, now=now, policy=policy)
+    if is_locked_out(session, sender_id=sender_id, number=number, now=now, remembered_owner=remembered):
         if not _is_right_birth_date(session, number, birth_date, hasher):
             record_failure(session, sender_id=sender_id, number=number, now=now, policy=policy)
         return VerificationResult(Outcome.LOCKED_OUT)
@@ -164,6 +207,7 @@ def verify_applicant(
     else:
         verified = hasher.matches(birth_date, application.birth_date_salt, application.birth_date_hash)
     if verified and application is not None:
+        _remember_owner(session, number=number, digest=digest, now=now)
         return VerificationResult(Outcome.VERIFIED, ApplicationView.of(application))
     if record_failure(session, sender_id=sender_id, number=number, now=now, policy=policy):
         return VerificationResult(Outcome.LOCKED_OUT)

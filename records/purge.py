@@ -24,9 +24,11 @@ Periods, read from the environment (whole days, 1 to 3650):
 ``ASSISTANT_SECURITY_RETENTION_DAYS`` (default 30)
     The status-check guard's own rows (``application_verification_failures``:
     which conversation tried which application number and when;
-    ``application_verification_lockouts`` once they have ended). A lockout
+    ``application_verification_lockouts`` once they have ended;
+    ``application_verified_clients``, the hashed clients that proved they own
+    an application, which a lockout of its number does not stop). A lockout
     needs only the last half hour; 30 days lets staff look into a reported
-    attack, then the rows go.
+    attack and lets a returning owner through, then the rows go.
 
 Sealed pending values (an application number or birth date of a form that was
 left open, see :mod:`core.tracker_store`) can no longer be opened after
@@ -47,9 +49,9 @@ from typing import Any, Dict, Mapping, Optional, Tuple
 from sqlalchemy import bindparam, delete, inspect, text
 from sqlalchemy.engine import Connection, Engine
 
+from applications.models import VerificationFailure, VerificationLockout, VerifiedClient
 from core.db import session_scope
 from core.tracker_store import PENDING_SECONDS, SEALED_KEY, SENSITIVE_SLOTS
-from applications.models import VerificationFailure, VerificationLockout
 from records.models import Feedback, Handoff
 
 CONVERSATION_RETENTION_ENV = "ASSISTANT_CONVERSATION_RETENTION_DAYS"
@@ -110,6 +112,7 @@ class PurgeReport:
     feedback: int = 0
     verification_failures: int = 0
     lockouts: int = 0
+    verified_clients: int = 0
     dry_run: bool = False
 
 
@@ -184,19 +187,19 @@ def _purge_records(engine: Engine, cutoff: datetime, dry_run: bool) -> Tuple[int
     return counts[0], counts[1]
 
 
-def _purge_guard_rows(engine: Engine, cutoff: datetime, dry_run: bool) -> Tuple[int, int]:
-    """(failed checks, ended lockouts) older than ``cutoff`` deleted."""
-    old_failures = VerificationFailure.failed_at < cutoff
-    ended_lockouts = VerificationLockout.locked_until < cutoff
+def _purge_guard_rows(engine: Engine, cutoff: datetime, dry_run: bool) -> Tuple[int, int, int]:
+    """(failed checks, ended lockouts, remembered owners) older than ``cutoff`` deleted."""
+    conditions = (
+        (VerificationFailure, VerificationFailure.failed_at < cutoff),
+        (VerificationLockout, VerificationLockout.locked_until < cutoff),
+        (VerifiedClient, VerifiedClient.verified_at < cutoff),
+    )
     with session_scope(engine) as session:
-        counts = (
-            session.query(VerificationFailure).filter(old_failures).count(),
-            session.query(VerificationLockout).filter(ended_lockouts).count(),
-        )
+        counts = tuple(session.query(model).filter(condition).count() for model, condition in conditions)
         if not dry_run:
-            session.execute(delete(VerificationFailure).where(old_failures))
-            session.execute(delete(VerificationLockout).where(ended_lockouts))
-    return counts
+            for model, condition in conditions:
+                session.execute(delete(model).where(condition))
+    return counts  # type: ignore[return-value]
 
 
 def purge(
@@ -221,9 +224,9 @@ def purge(
         with engine.begin() as connection:
             seals = _purge_seals(connection, _epoch(now) - PENDING_SECONDS, dry_run)
     handoffs, feedback = _purge_records(engine, now - timedelta(days=policy.record_days), dry_run)
-    failures, lockouts = _purge_guard_rows(engine, now - timedelta(days=policy.security_days), dry_run)
+    failures, lockouts, owners = _purge_guard_rows(engine, now - timedelta(days=policy.security_days), dry_run)
     return PurgeReport(
-        conversations, stale_events, old_events, seals, handoffs, feedback, failures, lockouts, dry_run
+        conversations, stale_events, old_events, seals, handoffs, feedback, failures, lockouts, owners, dry_run
     )
 
 
@@ -241,9 +244,11 @@ def describe(report: PurgeReport, policy: RetentionPolicy) -> str:
         f" / expired pending values {verb_en}: {report.expired_seals}",
         f"상담 연결 기록 {report.handoffs}건 {verb_ko} / handoff records {verb_en}: {report.handoffs}",
         f"피드백 기록 {report.feedback}건 {verb_ko} / feedback records {verb_en}: {report.feedback}",
-        f"조회 실패 기록 {report.verification_failures}건, 끝난 조회 제한 {report.lockouts}건 {verb_ko}"
-        f" (보관 기간 {policy.security_days}일) / failed status checks and ended lockouts {verb_en}:"
-        f" {report.verification_failures}, {report.lockouts} (kept {policy.security_days} days)",
+        f"조회 실패 기록 {report.verification_failures}건, 끝난 조회 제한 {report.lockouts}건,"
+        f" 본인 확인 기록 {report.verified_clients}건 {verb_ko} (보관 기간 {policy.security_days}일)"
+        f" / failed status checks, ended lockouts and remembered owners {verb_en}:"
+        f" {report.verification_failures}, {report.lockouts}, {report.verified_clients}"
+        f" (kept {policy.security_days} days)",
     ]
     if report.dry_run:
         lines.append("시험 실행이라 아무것도 삭제하지 않았습니다. (dry run: nothing was deleted)")

@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from applications.models import VerificationFailure
+from applications.models import VerificationFailure, VerifiedClient
 from applications.repository import add_application, default_handling, unlock
 from applications.verification import Outcome, check_application
 from core.db import session_scope
@@ -69,14 +69,14 @@ def test_sender_is_locked_after_five_failures_for_thirty_minutes(engine, hasher,
     assert check(engine, hasher, number, WRONG, "mallory", later).outcome is Outcome.NOT_VERIFIED
 
 
-def test_number_is_locked_for_everyone_after_ten_failures(engine, hasher, number, now):
+def test_number_is_locked_for_every_stranger_after_ten_failures(engine, hasher, number, now):
     senders = [f"bot-{i}" for i in range(10)]
     outcomes = [
         check(engine, hasher, number, WRONG, sender, now + timedelta(seconds=i)).outcome
         for i, sender in enumerate(senders)
     ]
     assert outcomes[:9] == [Outcome.NOT_VERIFIED] * 9 and outcomes[9] is Outcome.LOCKED_OUT
-    # The real applicant, who never failed, is locked out of that number too.
+    # An applicant checking for the first time cannot be told from a stranger: locked out too.
     assert (
         check(engine, hasher, number, BIRTH, "owner", now + timedelta(minutes=5)).outcome
         is Outcome.LOCKED_OUT
@@ -163,3 +163,32 @@ def test_parallel_guesses_from_fresh_conversations_are_all_counted(engine, hashe
     assert len(locked) == 11  # the 10th failure locks the number; the 10 after it find it locked
     assert recorded == 20  # a guess refused by the lockout is still a failed attempt
     assert check(engine, hasher, number, BIRTH, "owner", now).outcome is Outcome.LOCKED_OUT
+
+
+def test_strangers_cannot_lock_out_an_owner_who_checked_before(engine, hasher, number, now):
+    owner = "telegram-owner"
+    assert check(engine, hasher, number, BIRTH, owner, now).outcome is Outcome.VERIFIED
+    later = now + timedelta(days=3)
+    outcomes = [
+        check(engine, hasher, number, WRONG, f"stranger-{i}", later + timedelta(seconds=i)).outcome for i in range(10)
+    ]
+    assert outcomes[-1] is Outcome.LOCKED_OUT  # the number is locked for strangers ...
+    during = later + timedelta(minutes=5)
+    assert check(engine, hasher, number, BIRTH, "stranger-new", during).outcome is Outcome.LOCKED_OUT
+    # ... but not for the client that proved it owns it, and nothing about the sender id is stored in clear.
+    assert check(engine, hasher, number, BIRTH, owner, during).outcome is Outcome.VERIFIED
+    with session_scope(engine) as session:
+        digests = [row.client_digest for row in session.query(VerifiedClient)]
+    assert len(digests) == 1 and owner not in digests[0]
+    # The owner's own wrong guesses still count against the owner.
+    for i in range(5):
+        check(engine, hasher, number, WRONG, owner, during + timedelta(seconds=i))
+    assert check(engine, hasher, number, BIRTH, owner, during + timedelta(minutes=1)).outcome is Outcome.LOCKED_OUT
+
+
+def test_an_owner_is_remembered_for_thirty_days_only(engine, hasher, number, now):
+    assert check(engine, hasher, number, BIRTH, "owner", now).outcome is Outcome.VERIFIED
+    much_later = now + timedelta(days=31)
+    for i in range(10):
+        check(engine, hasher, number, WRONG, f"stranger-{i}", much_later + timedelta(seconds=i))
+    assert check(engine, hasher, number, BIRTH, "owner", much_later + timedelta(minutes=1)).outcome is Outcome.LOCKED_OUT
