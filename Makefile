@@ -19,7 +19,7 @@ export PYTHONWARNINGS ?= ignore::DeprecationWarning
 TRAIN_INPUTS := config.yml $(shell find bot nlu/data nlu/components nlu/gazetteer -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
 CATALOGUE_SERVICES := $(wildcard knowledge/catalogue/services/*.yml)
 
-.PHONY: help install train run test eval crossval bench bench-cluster lint db telegram constraints clean catalogue-check rules cluster
+.PHONY: help install train run test eval crossval bench bench-cluster lint db telegram constraints clean catalogue-check rules cluster fuzz
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -73,6 +73,9 @@ eval: install train $(SPACY_PIPE)  ## score the model and Rasa's default pipelin
 
 crossval: install $(SPACY_PIPE)  ## 5-fold cross-validation over nlu/data, per language
 	$(PY) -m nlu.evaluation crossval --folds 5
+
+fuzz: install train  ## 10,000 hostile inputs on the REST, web and Telegram edges of a fresh stack: 0 responses of 5xx, every process up
+	$(PY) -m tests.fuzz.campaign --count 10000
 
 bench: install train  ## REST throughput and latency at 1, 10 and 50 conversations (not part of test)
 	$(PY) -m bench.rest_bench

@@ -186,7 +186,7 @@ async def _read_json_object(request: web.Request) -> Mapping[str, Any]:
     raw = await request.read()  # over client_max_size: HTTPRequestEntityTooLarge -> 413
     try:
         body = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
         raise BadRequest(json_error(400, "invalid_request")) from None
     if not isinstance(body, dict):
         raise BadRequest(json_error(400, "invalid_request"))

@@ -525,3 +525,14 @@ async def test_forwarded_for_from_an_untrusted_peer_is_ignored(make_gateway) -> 
     client = await make_gateway(messages_per_minute_per_ip=2)
     statuses = await _statuses_per_forwarded_client(client, ["203.0.113.5", "203.0.113.6", "203.0.113.7"])
     assert statuses == [200, 200, 429]  # everybody is the peer 127.0.0.1
+
+
+async def test_a_body_nested_thousands_deep_is_a_bad_request(gateway: TestClient, fake_rasa: FakeRasa) -> None:
+    deep = "[" * 5000 + '"x"' + "]" * 5000
+    response = await gateway.post(
+        "/api/messages", data='{"message": "hi", "display_text": ' + deep + "}",
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status == 400
+    assert_bilingual_error(await response.json(), "invalid_request")
+    assert fake_rasa.requests == []

@@ -1,0 +1,188 @@
+"""Send hostile inputs to every public edge of a running assistant and check
+that nothing answers 5xx and every process stays up (issue 14, item 8).
+
+``make fuzz`` runs :func:`main`: it starts the stack (action server, Rasa
+with the REST and Telegram channels), the web gateway and a fake Telegram Bot
+API on loopback ports, sends ``--count`` inputs (default 10,000) spread over
+the three edges, prints what came back and exits 1 on any 5xx, any refused
+connection or any process that died. tests/fuzz/test_fuzz.py runs the same
+campaign with a few hundred inputs in ``make test``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import sys
+import tempfile
+import time
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Counter, Dict, List, Optional
+
+import aiohttp
+from aiohttp import web
+
+from tests.fuzz.inputs import Target, inputs, rest_body, telegram_body, web_body
+
+TELEGRAM_TOKEN = "424242:fuzz-token_for-the-fake-bot-api"  # noqa: S105 - a fake API's token
+TELEGRAM_SECRET = "fuzz-secret_0123456789abcdef"  # noqa: S105 - a test webhook secret
+
+
+@dataclass
+class Report:
+    """What the edges answered."""
+
+    statuses: Dict[str, Counter] = field(default_factory=lambda: collections.defaultdict(collections.Counter))
+    server_errors: List[str] = field(default_factory=list)
+    connection_errors: List[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def sent(self) -> int:
+        return sum(sum(counter.values()) for counter in self.statuses.values()) + len(self.connection_errors)
+
+    def describe(self) -> str:
+        lines = [f"{self.sent} inputs in {self.seconds:.0f} s"]
+        for name, counter in sorted(self.statuses.items()):
+            lines.append(f"  {name:9} " + ", ".join(f"{status}: {n}" for status, n in sorted(counter.items())))
+        lines.append(f"  5xx: {len(self.server_errors)}, refused or dropped connections: {len(self.connection_errors)}")
+        lines += [f"    {example}" for example in (self.server_errors + self.connection_errors)[:10]]
+        return "\n".join(lines)
+
+
+async def send_all(targets: List[Target], count: int, seed: int, concurrency: int = 8) -> Report:
+    """POST ``count`` hostile bodies, ``concurrency`` at a time; record every answer."""
+    report = Report()
+    queue = collections.deque(inputs(targets, count, seed))
+    started = time.monotonic()
+    timeout = aiohttp.ClientTimeout(total=120)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+
+        async def worker() -> None:
+            while queue:
+                target, body = queue.popleft()
+                try:
+                    async with session.post(target.url, data=body, headers=target.headers) as response:
+                        await response.read()
+                        report.statuses[target.name][response.status] += 1
+                        if response.status >= 500:
+                            report.server_errors.append(f"{target.name} {response.status} for {body[:120]!r}")
+                except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+                    report.connection_errors.append(f"{target.name} {type(error).__name__} for {body[:120]!r}")
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    report.seconds = time.monotonic() - started
+    return report
+
+
+class FakeBotApi:
+    """Answers every Bot API method with success, as Telegram would for a
+    well-formed call (the fuzz is aimed at our webhook, not at Telegram)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self._runner: Optional[web.AppRunner] = None
+        self.base_url = ""
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        self.calls += 1
+        method = request.match_info["method"]
+        chat = {"id": 1, "type": "private"}
+        result: object = True
+        if method == "getMe":
+            result = {"id": 424242, "is_bot": True, "first_name": "Fuzz", "username": "fuzz_bot"}
+        elif method.startswith("send") or method.startswith("edit"):
+            result = {"message_id": self.calls, "date": int(time.time()), "chat": chat, "text": ""}
+        return web.json_response({"ok": True, "result": result})
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=8 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.base_url = f"http://127.0.0.1:{self._runner.addresses[0][1]}/bot"
+
+    async def close(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+
+def stack_extra_env(bot_api: FakeBotApi) -> Dict[str, str]:
+    """What the Rasa process needs for its Telegram channel to answer the fake API."""
+    return {"TELEGRAM_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_SECRET": TELEGRAM_SECRET, "TELEGRAM_BASE_URL": bot_api.base_url}
+
+
+def targets_for(rasa_url: str, gateway_url: str) -> List[Target]:
+    """The three public edges of a stack."""
+    json_headers = {"Content-Type": "application/json"}
+    return [
+        Target("rest", f"{rasa_url}/webhooks/rest/webhook", rest_body, json_headers),
+        Target("web", f"{gateway_url}/api/messages", web_body, json_headers),
+        Target("telegram", f"{rasa_url}/webhooks/telegram/webhook", telegram_body,
+               {**json_headers, "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}),
+    ]
+
+
+async def still_up(rasa_url: str, action_url: str, gateway_url: str) -> List[str]:
+    """The processes that do not answer their health check any more."""
+    down = []
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
+        for name, url in (("rasa", f"{rasa_url}/"), ("actions", f"{action_url}/health"),
+                          ("web", f"{gateway_url}/healthz")):
+            try:
+                async with session.get(url) as response:
+                    if response.status != 200:
+                        down.append(f"{name} answered {response.status}")
+            except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+                down.append(f"{name}: {type(error).__name__}")
+    return down
+
+
+async def fuzz_stack(count: int, seed: int, workdir: Path) -> tuple:
+    """Start everything, fuzz it, check it; returns (report, processes down)."""
+    from channels.web.app import create_app
+    from channels.web.options import GatewayOptions
+    from core.settings import get_settings
+    from tests.channels.web.webfakes import serve
+    from tests.support.stack import start_stack
+
+    bot_api = FakeBotApi()
+    await bot_api.start()
+    try:
+        with start_stack(workdir, extra_env=stack_extra_env(bot_api)) as stack:
+            settings = get_settings({**stack.env, "ASSISTANT_VAR_DIR": str(workdir)})
+            # One client address sends everything: lift the gateway's per-client limits so every input is read.
+            options = GatewayOptions.from_settings(
+                settings, messages_per_minute=10**6, messages_per_minute_per_ip=10**6, history_per_minute=10**6
+            )
+            async with AsyncExitStack() as served:
+                gateway_url = await served.enter_async_context(serve(create_app(settings, options)))
+                report = await send_all(targets_for(stack.rasa_url, gateway_url), count, seed)
+                down = await still_up(stack.rasa_url, stack.action_url, gateway_url)
+                down += [f"{process.args[:3]} exited with {process.poll()}" for process in stack.processes
+                         if process.poll() is not None]
+                return report, down
+    finally:
+        await bot_api.close()
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """``make fuzz``: 10,000 hostile inputs against a fresh stack."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="fuzz-") as folder:
+        report, down = asyncio.run(fuzz_stack(args.count, args.seed, Path(folder)))
+    print(report.describe())
+    print("every process still up" if not down else "DOWN: " + "; ".join(down))
+    return 1 if report.server_errors or report.connection_errors or down else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
