@@ -88,7 +88,15 @@ function applyLanguage(language) {
 // ---- log ------------------------------------------------------------------
 
 function scrollToLatest(item) {
-  item.scrollIntoView({ block: "nearest" });
+  // Scroll the log (or, where it does not scroll, the page) rather than call
+  // item.scrollIntoView(): Chromium also moves the keyboard's starting point
+  // there, and the first Tab would skip the skip link.
+  const log = elements.log;
+  if (log.scrollHeight > log.clientHeight) {
+    log.scrollTop = log.scrollHeight;
+  } else if (item.getBoundingClientRect().bottom > window.innerHeight) {
+    window.scrollTo({ top: document.documentElement.scrollHeight });
+  }
 }
 
 function appendMessage(message) {
