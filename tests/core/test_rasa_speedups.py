@@ -69,3 +69,20 @@ async def test_action_server_calls_reuse_one_connection_with_rasas_headers(aioht
     assert [answer["echo"] for answer in answers] == [1, 2]
     assert len(peers) == 2 and peers[0] == peers[1]
     assert peers[0][1] == "yes"
+
+
+def test_event_types_resolve_as_rasa_resolves_them() -> None:
+    import rasa.shared.utils.common as common
+    from rasa.shared.core.events import Event
+
+    install_rasa_speedups()
+    expected = {}
+    for cls in common.all_subclasses(Event):
+        expected.setdefault(cls.type_name, cls)  # Rasa's rule: the first subclass with the name
+    for _ in range(2):  # the first call fills the cache, the second reads it
+        for type_name, cls in expected.items():
+            assert Event.resolve_by_type(type_name) is cls
+    assert Event.resolve_by_type("no-such-event", default=Event) is Event
+    assert Event.resolve_by_type("topic") is None
+    with pytest.raises(ValueError, match="Unknown event name"):
+        Event.resolve_by_type("no-such-event")
