@@ -14,6 +14,7 @@ from typing import Any, Dict, Iterable, Tuple
 from sqlalchemy.engine import Engine
 
 from core.db import session_scope
+from knowledge.gov24_mapping import KOREAN_ONLY_NOTE_EN, korean_only
 from knowledge.models import Service
 from knowledge.search import get_search
 
@@ -152,6 +153,10 @@ def build_answer(engine: Engine, service_id: str, topic: str, language: str | No
             "reviewed": service.last_reviewed.isoformat(),
         }
         answer = topic_text(service, topic, language)
+        if language == "en" and korean_only(
+            answer, topic_text(service, topic, "ko"), service.overview_en, service.overview_ko
+        ):
+            answer = f"{answer}\n{KOREAN_ONLY_NOTE_EN}"
         if answer.strip():
             return ServiceAnswer(response=f"utter_service_{topic}", values={**values, "answer": answer})
         # Not in the catalogue: say so, and who can tell.

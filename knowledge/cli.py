@@ -35,6 +35,8 @@ from knowledge.schema import CatalogueValidationError, Issue, load_documents
 from knowledge.search import Decision, get_search
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+# How many services needing review import-gov24 lists by name.
+REVIEW_LINES = 20
 
 FIELD_HELP = """\
 fields you can set (use the dotted name):
@@ -61,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
               python -m knowledge import knowledge/catalogue/services/passport_id.yml --by kim
               python -m knowledge set passport_reissue fee.ko "53,000원" --by kim
               python -m knowledge search "여권 재발급 수수료"
+              python -m knowledge import-gov24 serviceList.json serviceDetail.json --by kim
             exit codes: 0 done, 1 invalid input (nothing changed), 2 wrong command"""),
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -94,6 +97,19 @@ def build_parser() -> argparse.ArgumentParser:
     change.add_argument("field", help="the field, e.g. fee.ko (see the list below)")
     change.add_argument("value", help="the new value, in quotes")
     change.add_argument("--by", default=None, help="your name for the audit log (default: $USER)")
+
+    gov24 = commands.add_parser(
+        "import-gov24",
+        help="add or update services from the national catalogue's serviceList/serviceDetail JSON (all or nothing)",
+    )
+    gov24.add_argument("files", type=Path, nargs="+", help="serviceList and serviceDetail JSON pages")
+    gov24.add_argument("--by", default=None, help="your name for the audit log (default: $USER)")
+
+    gov24_out = commands.add_parser(
+        "export-gov24", help="write the catalogue as national-format serviceList/serviceDetail JSON"
+    )
+    gov24_out.add_argument("--out", type=Path, required=True, help="folder to write to (created if needed)")
+    gov24_out.add_argument("--per-page", type=int, default=1000, help="services per JSON page (default 1000)")
 
     history = commands.add_parser("history", help="show recent changes from the audit log")
     history.add_argument("service_id", nargs="?", help="only changes to this service")
@@ -150,6 +166,56 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
         f"{len(report.unchanged)} unchanged. {report.audit_rows} change(s) recorded in the "
         f"audit log by {actor}.\n"
     )
+    return EXIT_OK
+
+
+def cmd_import_gov24(args: argparse.Namespace, out: TextIO) -> int:
+    """Validate the national files, then import them in one transaction."""
+    from tqdm import tqdm
+
+    from knowledge.gov24_import import count_records, describe_reason, import_gov24
+
+    actor = args.by or default_actor()
+    engine = _engine()
+    with tqdm(total=count_records(args.files), desc="importing", unit="service", disable=None) as bar:
+
+        def tick(entry_id: str) -> None:
+            # The bar counts services; the agencies the import adds tick nothing.
+            bar.update(int(not entry_id.startswith("gov24_org_")))
+
+        try:
+            report = import_gov24(engine, args.files, actor, progress=tick)
+        except CatalogueValidationError as error:
+            bar.close()
+            _print_issues(error.issues, out)
+            out.write("Nothing was changed.\n")
+            return EXIT_INVALID
+    catalogue = report.catalogue
+    out.write(
+        f"Imported {len(report.services)} service(s) from {report.files} file(s): "
+        f"{len(report.created)} new, {len(report.matched)} matched with services already in the catalogue; "
+        f"{len(catalogue.created)} entries created, {len(catalogue.updated)} changed, "
+        f"{len(catalogue.unchanged)} unchanged. {catalogue.audit_rows} change(s) recorded in the audit log by "
+        f"{actor}.\n"
+        f"{len(report.needs_review)} service(s) need staff review (no English, fields with no place in the "
+        f"catalogue, or facts the national data lacks).\n"
+    )
+    for service_id in report.needs_review[:REVIEW_LINES]:
+        reasons = "; ".join(describe_reason(reason) for reason in report.reasons[service_id])
+        out.write(f"  {service_id}: {reasons}\n")
+    if len(report.needs_review) > REVIEW_LINES:
+        out.write(f"  ... and {len(report.needs_review) - REVIEW_LINES} more.\n")
+    return EXIT_OK
+
+
+def cmd_export_gov24(args: argparse.Namespace, out: TextIO) -> int:
+    """Write the catalogue as national-format pages."""
+    from knowledge.gov24_export import export_gov24
+
+    written = export_gov24(_engine(), args.out, per_page=args.per_page)
+    out.write(f"Wrote {len(written)} file(s) to {args.out}:\n")
+    for path in written:
+        out.write(f"  {path}\n")
     return EXIT_OK
 
 
@@ -276,6 +342,8 @@ COMMANDS: Dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "validate": cmd_validate,
     "import": cmd_import,
     "export": cmd_export,
+    "import-gov24": cmd_import_gov24,
+    "export-gov24": cmd_export_gov24,
     "list": cmd_list,
     "show": cmd_show,
     "search": cmd_search,

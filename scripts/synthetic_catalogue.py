@@ -17,11 +17,14 @@ size and seed.
 
     python -m scripts.synthetic_catalogue --size 1000 --out var/synthetic-1000
     python -m scripts.synthetic_catalogue --size 10000 --database sqlite:///var/synthetic.db
+    python -m scripts.synthetic_catalogue --size 10000 --gov24 var/synthetic-gov24
 
 The folder has the catalogue layout (``agencies.yml``, ``life_events.yml``,
 ``services/*.yml``) and imports with ``python -m knowledge import``; with
 ``--database`` the catalogue is validated and imported directly (as the
-importer does, audit rows included).
+importer does, audit rows included). With ``--gov24`` the same services are
+written in the national catalogue's format (보조금24 ``serviceList.json`` and
+``serviceDetail.json`` pages, Korean only) for ``python -m knowledge import-gov24``.
 """
 
 from __future__ import annotations
@@ -315,6 +318,30 @@ def write_yaml(documents: Sequence[CatalogueDocument], folder: Path) -> List[Pat
     return written
 
 
+def write_gov24(documents: Sequence[CatalogueDocument], folder: Path, per_page: int = 1000) -> List[Path]:
+    """Write the services of ``documents`` as national-format pages under ``folder``; returns the files.
+
+    Each service becomes the record ``python -m knowledge export-gov24`` would
+    write for it (its 서비스ID is the catalogue id); the category (서비스분야)
+    is the service's file.
+    """
+    from knowledge.gov24_export import service_record
+    from knowledge.gov24_format import list_item, write_pages
+
+    agencies = {
+        agency["id"]: agency["name"]["ko"] for document in documents for agency in document.agencies
+    }
+    records = []
+    for document in documents:
+        category = Path(document.label).stem
+        for entry in document.services:
+            record = service_record(entry, agencies.get(entry["agency"], entry["agency"]), None)
+            record["서비스분야"] = category
+            records.append(record)
+    written = write_pages([list_item(record) for record in records], folder, "serviceList", per_page)
+    return written + write_pages(records, folder, "serviceDetail", per_page)
+
+
 def load_into(database_url: str, documents: Sequence[CatalogueDocument], actor: str = "synthetic") -> int:
     """Validate and import ``documents`` into the database at ``database_url``; returns the services created."""
     from core.db import create_schema, get_engine
@@ -384,11 +411,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument("--out", type=Path, help="folder to write the YAML catalogue to")
     target.add_argument("--database", help="database URL to import into, e.g. sqlite:///var/synthetic.db")
+    target.add_argument("--gov24", type=Path, help="folder to write national-format (보조금24) JSON pages to")
     args = parser.parse_args(argv)
     documents, made = generate(args.size, args.seed)
     if args.out:
         files = write_yaml(documents, args.out)
         print(f"wrote {len(files)} files ({len(made)} synthetic services) under {args.out}")
+    elif args.gov24:
+        files = write_gov24(documents, args.gov24)
+        print(f"wrote {len(files)} national-format pages ({len(made)} synthetic services) under {args.gov24}")
     else:
         created = load_into(args.database, documents)
         print(f"imported {created} services ({len(made)} synthetic) into {args.database}")

@@ -59,6 +59,10 @@ def security_headers(allowed_origins: Iterable[str]) -> Dict[str, str]:
     return headers
 
 
+#: The public, read-only open-data API (channels/web/public_api): open to every origin.
+PUBLIC_API_PREFIX = "/api/v1/"
+
+
 def add_security_headers(
     allowed_origins: Iterable[str],
 ) -> Callable[[web.Request, web.StreamResponse], Awaitable[None]]:
@@ -71,7 +75,9 @@ def add_security_headers(
             response.headers.setdefault(name, value)
         # Instead of aiohttp's default, which names the Python and aiohttp versions.
         response.headers["Server"] = SERVER_NAME
-        if request.path.startswith("/api/"):
+        if request.path.startswith(PUBLIC_API_PREFIX):
+            response.headers.setdefault("Cache-Control", "no-store")  # the open-data API sets its own caching
+        elif request.path.startswith("/api/"):
             response.headers["Cache-Control"] = "no-store"
 
     return on_prepare
@@ -101,6 +107,16 @@ def cors_middleware(
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         origin = request.headers.get("Origin")
         if not request.path.startswith("/api/") or origin is None:
+            return await handler(request)
+        if request.path.startswith(PUBLIC_API_PREFIX) and request.method in ("GET", "HEAD", "OPTIONS"):
+            # Open data: any site may read it (no cookies involved); its handlers set Allow-Origin: *.
+            if request.method == "OPTIONS":
+                return web.Response(status=204, headers={
+                    "Access-Control-Allow-Origin": "*",
+                    "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+                    "Access-Control-Allow-Headers": "If-None-Match, If-Modified-Since",
+                    "Access-Control-Max-Age": CORS_MAX_AGE,
+                })
             return await handler(request)
         cross_allowed = origin in allowed
         if not cross_allowed and not is_same_origin(request, origin):
