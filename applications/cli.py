@@ -8,12 +8,14 @@ needs restarting. The birth date is never printed: it is only stored hashed.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
 from typing import TextIO
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from applications.birthdates import BirthDateError, parse_birth_date
 from applications.clock import Clock, utc_now
@@ -31,6 +33,7 @@ from applications.repository import (
 from applications.seed import seed_applications
 from applications.statuses import ApplicationStatus
 from core.db import create_schema, get_engine, session_scope
+from knowledge.models import record_audit
 
 DESCRIPTION = """\
 Look up and update citizens' applications (passports, allowances, petitions...).
@@ -53,8 +56,50 @@ statuses: received (접수), in_review (처리중), supplement_requested (보완
 approved (승인), rejected (반려), completed (처리완료/발급완료), withdrawn (취하)"""
 
 
+def audit_move(
+    session: Session,
+    *,
+    actor: str,
+    number: str,
+    old_status: str,
+    new_status: str,
+    documents_ko: Sequence[str] = (),
+    deadline: date | None = None,
+    reason_ko: str | None = None,
+    source: str,
+) -> None:
+    """Add the audit rows of one status move to ``session``: the status, and the
+    supplement documents and deadline or the rejection reason it came with.
+
+    Shared by this CLI and the staff console, so both write the same rows in
+    the one audit log, in the same transaction as the move.
+    """
+    common = {"actor": actor, "action": "move", "entity_type": "application", "entity_id": number, "source": source}
+    record_audit(session, field="status", old_value=old_status, new_value=new_status, **common)
+    if documents_ko:
+        record_audit(session, field="supplement_documents", new_value="; ".join(documents_ko), **common)
+    if deadline is not None:
+        record_audit(session, field="supplement_deadline", new_value=deadline.isoformat(), **common)
+    if reason_ko:
+        record_audit(session, field="rejection_reason", new_value=reason_ko, **common)
+
+
+def audit_unlock(session: Session, *, actor: str, number: str | None, sender_id: str | None, lifted: int,
+                 source: str) -> None:
+    """Add the audit row of a lifted lockout (by application number or sender) to ``session``."""
+    record_audit(
+        session, actor=actor, action="unlock", entity_type="application" if number else "sender",
+        entity_id=(number or sender_id or "?")[:64], field="lockout", new_value=f"{lifted} lifted", source=source,
+    )
+
+
 class CommandError(Exception):
     """A problem the clerk can fix; printed without a traceback."""
+
+
+def default_actor() -> str:
+    """Who runs the command when nobody said: the login name, else ``staff``."""
+    return os.environ.get("USER") or os.environ.get("USERNAME") or "staff"
 
 
 def _date(text: str) -> date:
@@ -203,6 +248,8 @@ def run(argv: Sequence[str] | None = None, *, clock: Clock = utc_now, out: TextI
                 print(application.number, file=out)
         elif args.command == "move":
             with session_scope(engine) as session:
+                current = find_application(session, args.number)
+                old_status = current.status if current is not None else ""
                 application = move_application(
                     session,
                     args.number,
@@ -218,12 +265,21 @@ def run(argv: Sequence[str] | None = None, *, clock: Clock = utc_now, out: TextI
                     note=args.note,
                     force=args.force,
                 )
+                supplement = args.status is ApplicationStatus.SUPPLEMENT_REQUESTED
+                audit_move(
+                    session, actor=args.by.strip(), number=application.number, old_status=old_status,
+                    new_status=application.status, documents_ko=_documents(args.documents) if supplement else (),
+                    deadline=args.deadline if supplement else None,
+                    reason_ko=args.reason if args.status is ApplicationStatus.REJECTED else None, source="cli",
+                )
                 print(f"{application.number} is now {application.status}", file=out)
         elif args.command == "show":
             _print_application(engine, args.number, out)
         elif args.command == "unlock":
             with session_scope(engine) as session:
                 lifted = unlock(session, sender_id=args.sender, number=args.number)
+                audit_unlock(session, actor=default_actor(), number=args.number, sender_id=args.sender,
+                             lifted=lifted, source="cli")
             target = f"sender {args.sender}" if args.sender else f"application {args.number}"
             print(f"{target}: {lifted} lockout(s) lifted, failed attempts forgotten", file=out)
         elif args.command == "seed":

@@ -10,19 +10,29 @@ search index picks the change up.
 from __future__ import annotations
 
 import copy
+import json
 import os
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Sequence
+from typing import Any, Callable, Dict, List, Mapping, Sequence
 
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from core.db import session_scope
 from knowledge import entries
-from knowledge.models import Agency, AuditLog, CatalogueVersion, LifeEvent, Service, utc_now
+from knowledge.models import (
+    Agency,
+    AuditLog,
+    CatalogueVersion,
+    LifeEvent,
+    Service,
+    ServiceVersion,
+    utc_now,
+)
 from knowledge.schema import (
     OPTIONAL_TEXTS,
     CatalogueDocument,
@@ -44,11 +54,25 @@ class ImportReport:
     updated: List[str] = field(default_factory=list)
     unchanged: List[str] = field(default_factory=list)
     audit_rows: int = 0
+    change_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    revisions: Dict[str, int] = field(default_factory=dict)  # service id -> revision after this import
 
     @property
     def changed(self) -> bool:
         """True when anything was written."""
         return bool(self.created or self.updated)
+
+
+class StaleEditError(Exception):
+    """A service changed since the editor loaded it (someone else saved first); nothing was written."""
+
+    def __init__(self, service_id: str, expected: int, current: int | None) -> None:
+        self.service_id = service_id
+        self.expected = expected
+        self.current = current
+        super().__init__(
+            f"service {service_id!r} is at revision {current}, not {expected}: someone else saved first"
+        )
 
 
 def default_actor() -> str:
@@ -99,15 +123,28 @@ def import_documents(
     documents: Sequence[CatalogueDocument],
     actor: str | None = None,
     progress: Progress | None = None,
+    *,
+    source: str | None = None,
+    expected_revisions: Mapping[str, int] | None = None,
+    keep_positions: bool = False,
 ) -> ImportReport:
-    """Validate and import already-parsed documents in one transaction."""
+    """Validate and import already-parsed documents in one transaction.
+
+    ``source`` (``cli``, ``import``, ``console`` ...) is recorded on the audit
+    rows. ``expected_revisions`` maps service ids to the revision the editor
+    started from: when a service is at another revision, :class:`StaleEditError`
+    is raised and nothing is written (the check and the write are atomic).
+    ``keep_positions`` keeps an existing service's place in its file.
+    """
     actor = actor or default_actor()
     report = ImportReport()
     with session_scope(engine) as session:
         issues = validate_documents(documents, known_ids(session))
         if issues:
             raise CatalogueValidationError(issues)
-        writer = _Writer(session, actor, report, progress)
+        writer = _Writer(
+            session, actor, report, progress, source or "import", expected_revisions or {}, keep_positions
+        )
         for document in documents:
             for position, entry in enumerate(document.agencies):
                 writer.agency(entry, document.label, position)
@@ -153,11 +190,23 @@ def service_count(session: Session) -> int:
 class _Writer:
     """Upserts entries inside one session and writes the audit rows."""
 
-    def __init__(self, session: Session, actor: str, report: ImportReport, progress: Progress | None):
+    def __init__(
+        self,
+        session: Session,
+        actor: str,
+        report: ImportReport,
+        progress: Progress | None,
+        source: str | None = None,
+        expected_revisions: Mapping[str, int] | None = None,
+        keep_positions: bool = False,
+    ):
         self.session = session
         self.actor = actor
         self.report = report
         self.progress = progress
+        self.source = source
+        self.expected_revisions = dict(expected_revisions or {})
+        self.keep_positions = keep_positions
 
     def _tick(self, entry_id: str) -> None:
         if self.progress is not None:
@@ -175,23 +224,47 @@ class _Writer:
                     field=path,
                     old_value=old,
                     new_value=new,
+                    source=self.source,
+                    change_id=self.report.change_id,
                 )
             )
             self.report.audit_rows += 1
 
     def _record(
         self, entity_type: str, entity_id: str, before: Dict[str, Any] | None, after: Dict[str, Any]
-    ) -> None:
+    ) -> bool:
+        """Audit the change; True when anything changed."""
         if before is None:
             self._audit("create", entity_type, entity_id, [(None, None, entries.render_value(after))])
             self.report.created.append(f"{entity_type}:{entity_id}")
-            return
+            return True
         changes = entries.changed_fields(before, after)
         if changes:
             self._audit("update", entity_type, entity_id, changes)
             self.report.updated.append(f"{entity_type}:{entity_id}")
-        else:
-            self.report.unchanged.append(f"{entity_type}:{entity_id}")
+            return True
+        self.report.unchanged.append(f"{entity_type}:{entity_id}")
+        return False
+
+    def _check_revision(self, service_id: str) -> None:
+        """Refuse the write when the service moved past the revision the editor started from.
+
+        A conditional no-op UPDATE takes the row's write lock (the database's
+        on SQLite) in the same statement that compares the revision, so no
+        other save can slip in between the check and this transaction's write.
+        """
+        expected = self.expected_revisions.get(service_id)
+        if expected is None:
+            return
+        result = self.session.execute(
+            update(Service)
+            .where(Service.id == service_id, Service.revision == expected)
+            .values(revision=Service.revision)
+            .execution_options(synchronize_session=False)
+        )
+        if not result.rowcount:
+            current = self.session.scalar(select(Service.revision).where(Service.id == service_id))
+            raise StaleEditError(service_id, expected, current)
 
     def agency(self, entry: Dict[str, Any], label: str, position: int) -> None:
         agency = self.session.get(Agency, entry["id"])
@@ -219,19 +292,40 @@ class _Writer:
         entries.link_life_event(self.session, entry["id"], list(entry.get("services") or []))
 
     def service(self, entry: Dict[str, Any], label: str, position: int) -> None:
+        self._check_revision(entry["id"])
         service = self.session.get(Service, entry["id"])
         before = copy.deepcopy(entries.service_to_entry(service)) if service is not None else None
         if service is None:
-            service = Service(id=entry["id"])
+            # A service deleted and made again continues its kept history's revisions.
+            last = self.session.scalar(
+                select(func.max(ServiceVersion.revision)).where(ServiceVersion.service_id == entry["id"])
+            )
+            service = Service(id=entry["id"], revision=last or 0)
             self.session.add(service)
+        elif self.keep_positions:
+            label, position = service.source_file, service.position
         entries.apply_service(service, entry, label, position)
         service.updated_by = self.actor
-        self._record("service", service.id, before, entries.service_to_entry(service))
+        after = entries.service_to_entry(service)
+        if self._record("service", service.id, before, after):
+            service.revision = (service.revision or 0) + 1
+            self.session.add(
+                ServiceVersion(
+                    service_id=service.id,
+                    revision=service.revision,
+                    entry=json.loads(json.dumps(after, ensure_ascii=False, default=str)),
+                    at=utc_now(),
+                    actor=self.actor,
+                    source=self.source,
+                    change_id=self.report.change_id,
+                )
+            )
+        self.report.revisions[service.id] = service.revision or 0
         self._tick(service.id)
 
 
 def set_service_field(
-    engine: Engine, service_id: str, field_path: str, value: Any, actor: str | None = None
+    engine: Engine, service_id: str, field_path: str, value: Any, actor: str | None = None, source: str = "cli"
 ) -> ImportReport:
     """Change one field of a service (e.g. ``fee.ko``), validated like an import.
 
@@ -249,7 +343,7 @@ def set_service_field(
         raise CatalogueValidationError([Issue(label, "cannot be changed", service_id, field_path)])
     _set_path(entry, field_path, value, label, service_id)
     document = CatalogueDocument(label, services=[entry])
-    return import_documents(engine, [document], actor)
+    return import_documents(engine, [document], actor, source=source, keep_positions=True)
 
 
 def _set_path(entry: Dict[str, Any], field_path: str, value: Any, label: str, entry_id: str) -> None:

@@ -105,6 +105,9 @@ class Service(Base):
     position = Column(Integer, nullable=False, default=0)
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utc_now, onupdate=utc_now)
     updated_by = Column(String(128))
+    # Grows by one on every saved change: an editor's form carries the revision
+    # it was loaded at, so a save over someone else's newer change is refused.
+    revision = Column(Integer, nullable=False, default=0, server_default="0")
 
     agency = relationship("Agency", back_populates="services")
     aliases = relationship(
@@ -202,22 +205,31 @@ class LifeEvent(Base):
 
 
 class AuditLog(Base):
-    """One change to the catalogue: who changed which field, when, from what to what."""
+    """One recorded action: who did what to which entity, when, from what to what.
+
+    The one audit log of the project: catalogue changes (CLI, YAML import,
+    console), application moves and lockout lifts (CLI and console), and staff
+    account events (console). ``source`` says which tool wrote the row;
+    ``change_id`` groups the rows of one change (all fields of one save).
+    """
 
     __tablename__ = "catalogue_audit_log"
 
     id = Column(Integer, primary_key=True, autoincrement=True)
     at = Column(DateTime(timezone=True), nullable=False, default=utc_now, index=True)
     actor = Column(String(128), nullable=False)
-    action = Column(String(32), nullable=False)  # create | update | delete
-    entity_type = Column(String(32), nullable=False, default="service")
+    # create | update | delete | revert | publish | submit | reject | move | unlock | login ...
+    action = Column(String(32), nullable=False)
+    entity_type = Column(String(32), nullable=False, default="service")  # service | agency | application | user ...
     entity_id = Column(String(64), nullable=False, index=True)
     field = Column(String(128))
     old_value = Column(Text)
     new_value = Column(Text)
+    source = Column(String(32))  # cli | import | console | seed; empty on rows written before it existed
+    change_id = Column(String(36), index=True)
 
     def as_dict(self) -> Dict[str, Any]:
-        """The row as plain values (for the CLI and tests)."""
+        """The row as plain values (for the CLI, the console's CSV export and tests)."""
         return {
             "at": self.at,
             "actor": self.actor,
@@ -227,7 +239,60 @@ class AuditLog(Base):
             "field": self.field,
             "old_value": self.old_value,
             "new_value": self.new_value,
+            "source": self.source,
+            "change_id": self.change_id,
         }
+
+
+def record_audit(
+    session: Any,
+    *,
+    actor: str,
+    action: str,
+    entity_type: str,
+    entity_id: str,
+    field: str | None = None,
+    old_value: str | None = None,
+    new_value: str | None = None,
+    source: str | None = None,
+    change_id: str | None = None,
+) -> AuditLog:
+    """Add one audit row to ``session`` (written when the caller's transaction commits)."""
+    row = AuditLog(
+        at=utc_now(),
+        actor=actor,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        field=field,
+        old_value=old_value,
+        new_value=new_value,
+        source=source,
+        change_id=change_id,
+    )
+    session.add(row)
+    return row
+
+
+class ServiceVersion(Base):
+    """The whole service entry as it was after one saved change (for history, diff and revert).
+
+    Written by the importer for every created or changed service, whichever
+    tool made the change; ``revision`` matches :attr:`Service.revision`.
+    No foreign key: the history outlives a deleted service.
+    """
+
+    __tablename__ = "catalogue_service_version"
+    __table_args__ = (UniqueConstraint("service_id", "revision", name="uq_service_version"),)
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    service_id = Column(String(64), nullable=False, index=True)
+    revision = Column(Integer, nullable=False)
+    entry = Column(JSON, nullable=False)
+    at = Column(DateTime(timezone=True), nullable=False, default=utc_now)
+    actor = Column(String(128), nullable=False)
+    source = Column(String(32))
+    change_id = Column(String(36))
 
 
 class CatalogueVersion(Base):

@@ -146,3 +146,18 @@ def rasa_agent(action_server: str):  # type: ignore[no-untyped-def]
         tracker_store=TrackerStore.create(EndpointConfig(type="core.tracker_store.MaskingSQLTrackerStore")),
         lock_store=LockStore.create(EndpointConfig(type="core.lock_store.ProjectLockStore")),
     )
+
+
+@pytest.fixture
+async def browser():  # type: ignore[no-untyped-def]
+    """Debian's Chromium, headless, driven by Playwright (no ``playwright install``)."""
+    from playwright.async_api import async_playwright
+
+    from tests.channels.web.pages import CHROMIUM, CHROMIUM_ARGS
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install -y chromium")
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        await chromium.close()

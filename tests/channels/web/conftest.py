@@ -1,5 +1,6 @@
 """Fixtures for the web channel: a fake Rasa on 127.0.0.1, the gateway under
-test (as an aiohttp test client or served for a browser), and Chromium.
+test (as an aiohttp test client or served for a browser); Chromium is the
+``browser`` fixture of tests/conftest.py.
 
 Chromium is Debian's (``apt-get install chromium``), driven by Playwright without
 ``playwright install``; axe-core comes from npm (see ``AXE_CORE_PATH``).
@@ -13,12 +14,10 @@ from typing import Any, AsyncIterator, Awaitable, Callable
 
 import pytest
 from aiohttp.test_utils import TestClient
-from playwright.async_api import Browser, async_playwright
 
 from channels.web.app import create_app
 from channels.web.options import GatewayOptions
 
-from .pages import CHROMIUM, CHROMIUM_ARGS
 from .webfakes import FakeRasa, gateway_settings, serve
 
 
@@ -57,17 +56,6 @@ async def gateway(make_gateway: MakeGateway) -> TestClient:
 
 
 # ---- browser -----------------------------------------------------------------
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    """Debian's Chromium, headless."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install -y chromium")
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        await chromium.close()
 
 
 ServeGateway = Callable[..., Awaitable[str]]
