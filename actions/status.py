@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.forms import LeavableFormValidation
+from actions.notices import NoticeOffers
 from actions.responses import utter
 from applications.birthdates import BirthDateError, BirthDateProblem, parse_birth_date
 from applications.clock import Clock, korean_date, utc_now
@@ -41,6 +42,7 @@ from applications.verification import (
 )
 from core.db import get_engine
 from core.privacy import contains_resident_number_mask, mask_resident_numbers
+from records.notice_offers import offer_key
 
 logger = logging.getLogger(__name__)
 
@@ -152,8 +154,11 @@ class ActionCheckApplicationStatus(Action):
     """Verifies the applicant and tells them their application's status.
 
     An unknown number and a wrong birth date get the same reply; a lockout gets
-    a reply that says nothing about the number. The database work runs in a
-    thread so the action server's event loop never blocks.
+    a reply that says nothing about the number. After a verified answer about
+    an application that can still change, the citizen is offered notices
+    (:class:`actions.notices.NoticeOffers`: on a messenger that can push, or a
+    pointer to one on the web page). The database work runs in a thread so the
+    action server's event loop never blocks.
     """
 
     def __init__(
@@ -162,6 +167,7 @@ class ActionCheckApplicationStatus(Action):
         clock: Clock = utc_now,
         hasher_factory: Callable[[], BirthDateHasher] = BirthDateHasher.from_settings,
         policy: LockoutPolicy = DEFAULT_POLICY,
+        offers: NoticeOffers | None = None,
     ) -> None:
         self._engine_factory = engine_factory
         self._clock = clock
@@ -169,6 +175,10 @@ class ActionCheckApplicationStatus(Action):
         self._policy = policy
         self._hasher: BirthDateHasher | None = None
         self._hasher_lock = threading.Lock()
+        # The offer key derives from the same secret as the birth-date hashes.
+        self._offers = offers or NoticeOffers(
+            engine_factory, clock, key_factory=lambda: offer_key(self._hasher_once().pepper)
+        )
 
     def name(self) -> str:
         return "action_check_application_status"
@@ -216,6 +226,7 @@ class ActionCheckApplicationStatus(Action):
             reply = status_reply(result.application, language)
             variables: Dict[str, Any] = dict(reply.variables)
             utter(dispatcher, tracker, reply.response, **variables)
+            events.extend(await self._offers.after_status(dispatcher, tracker, number, result.application.status))
         elif result.outcome is Outcome.LOCKED_OUT:
             utter(dispatcher, tracker, LOCKED_RESPONSE)
         else:

@@ -27,6 +27,7 @@ from applications.models import (
 from applications.numbers import ApplicationNumber, generate_application_number
 from applications.services import get_profile
 from applications.statuses import ApplicationStatus, is_allowed_move
+from records.notices import enqueue_status_notices
 
 
 class ApplicationNotFoundError(LookupError):
@@ -234,7 +235,9 @@ def move_application(
 
     A supplement request needs the documents and a deadline; a rejection needs
     a reason. Moves outside :data:`applications.statuses.ALLOWED_MOVES` need
-    ``force`` (for correcting a mistake). Raises
+    ``force`` (for correcting a mistake). In the same transaction, every
+    citizen subscribed to the application gets a notice row
+    (:func:`records.notices.enqueue_status_notices`) for the notifier. Raises
     :class:`ApplicationNotFoundError` or :class:`ApplicationChangeError`.
     """
     application = find_application(session, number)
@@ -267,6 +270,8 @@ def move_application(
         StatusHistory(status=status.value, changed_at=now, changed_by=by.strip(), note=history_note)
     )
     session.flush()
+    # The outbox: subscribers' notices commit (or roll back) with the change itself.
+    enqueue_status_notices(session, application, now)
     return application
 
 

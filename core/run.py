@@ -32,6 +32,8 @@ def process_environment(env: Mapping[str, str]) -> Dict[str, str]:
         ACTION_PORT=str(settings.action_port),
         WEB_HOST=settings.web_host,
         WEB_PORT=str(settings.web_port),
+        CONSOLE_HOST=settings.console_host,
+        CONSOLE_PORT=str(settings.console_port),
         DATABASE_URL=settings.database_url,
         RASA_TOKEN=settings.rasa_token or secrets.token_urlsafe(24),
         SANIC_WORKERS=str(settings.rasa_workers),
@@ -48,9 +50,14 @@ def processes(env: Mapping[str, str]) -> List[str]:
     names = ["actions", "rasa"]
     if importlib.util.find_spec("channels.web") is not None:
         names.append("web")
+    if importlib.util.find_spec("console") is not None:
+        names.append("console")  # the staff back office (loopback by default)
     names.append("purge")  # daily retention run (records.purge): conversations and records past their period
     if env.get("TELEGRAM_TOKEN", "").strip():
         names.append("telegram")
+    kakao_push = env.get("KAKAO_REST_API_KEY", "").strip() and env.get("KAKAO_BOT_ID", "").strip()
+    if env.get("TELEGRAM_TOKEN", "").strip() or kakao_push:
+        names.append("notifier")  # proactive notices (records.notifier), only with a channel that can push
     return names
 
 
@@ -65,6 +72,9 @@ def banner(env: Mapping[str, str], names: List[str]) -> str:
     ]
     if "web" in names:
         lines.append(f"  Chat page    : http://localhost:{env['WEB_PORT']}")
+    if "console" in names:
+        lines.append(f"  Staff console: http://localhost:{env['CONSOLE_PORT']}"
+                     " (first account: python -m console users add NAME --role admin --password-stdin)")
     if "telegram" in names:
         lines.append("  Telegram     : polling with TELEGRAM_TOKEN")
     if env.get("KAKAO_SKILL_SECRET", "").strip():
@@ -73,6 +83,8 @@ def banner(env: Mapping[str, str], names: List[str]) -> str:
             f"  KakaoTalk    : POST http://localhost:{env['RASA_PORT']}/webhooks/kakao/webhook"
             f" (skill URL; header {header})"
         )
+    if "notifier" in names:
+        lines.append("  Notices      : records.notifier (python -m records notices shows the queue)")
     lines += ["  Stop         : Ctrl-C", ""]
     return "\n".join(lines)
 

@@ -119,9 +119,12 @@ def main() -> int:
             stack.enter_context(nginx(root / "nginx", balancer_port, rasa_ports))
             front = {**shared, "RASA_HOST": "127.0.0.1", "RASA_PORT": str(balancer_port), "WEB_PORT": str(web_port)}
             processes.append(("web", _start("web", [sys.executable, "-m", "channels.web"], front, logs)))
+            processes.append(("console", _start("console", [sys.executable, "-m", "console"], front, logs)))
             if env.get("TELEGRAM_TOKEN", "").strip():
                 processes.append(("telegram", _start(
                     "telegram", [sys.executable, "-m", "channels.telegram.polling"], front, logs)))
+                processes.append(("notifier", _start(
+                    "notifier", [sys.executable, "-m", "records.notifier"], front, logs)))
             wait_for_port(web_port, 60)
         except BaseException:
             for _name, process in reversed(processes):
@@ -134,6 +137,7 @@ def main() -> int:
             *[(f"Actions {i}", f"http://127.0.0.1:{port}/health") for i, port in enumerate(action_ports)],
             ("nginx (Rasa)", f"http://127.0.0.1:{balancer_port}/webhooks/rest/webhook"),
             ("Chat page / 채팅", f"http://localhost:{web_port}"),
+            ("Staff console / 관리 콘솔", f"http://localhost:{env.get('CONSOLE_PORT', '8090')}"),
             ("Logs", str(logs)),
         ]
         print(banner(rows), flush=True)

@@ -7,7 +7,8 @@ name) speak to each user. Kakao answers with a task id: the request was taken,
 not yet delivered. The base URL is ``KAKAO_EVENT_API_URL`` (a local fake in
 tests); the key and bot id come from ``KAKAO_REST_API_KEY`` and ``KAKAO_BOT_ID``.
 Event messages are charged per message by Kakao and need a wallet on the
-channel; proactive notices use this client when they exist.
+channel. Proactive notices (issue 20: :mod:`records.notifier`) go out through
+:func:`send_notice`, one event per notice, to the ``notice`` event block.
 """
 
 from __future__ import annotations
@@ -112,3 +113,18 @@ def _user_keys(users: Sequence[str]) -> list[str]:
     if len(keys) > MAX_EVENT_USERS:
         raise ValueError(f"the Event API takes at most {MAX_EVENT_USERS} users per request")
     return keys
+
+
+#: The event block, set up in Open Builder, that speaks a proactive notice.
+NOTICE_EVENT = "notice"
+
+
+async def send_notice(client: EventApiClient, recipient_id: str, text: str, notice_id: int) -> str:
+    """Ask Kakao to speak one notice to one user (``kakao:<botUserKey>``) through
+    the ``notice`` event block, whose message is the ``{{#event.data.text}}``
+    parameter. ``notice_id`` travels along as the notice's idempotency key, so
+    the block (or Kakao's logs) can tell a notice from a repeat of it. Returns
+    the task id; raises as :meth:`EventApiClient.send_event` does."""
+    if user_key_from_sender(recipient_id) is None:
+        raise ValueError("the recipient is not a KakaoTalk user")
+    return await client.send_event(NOTICE_EVENT, [recipient_id], {"text": text, "notice_id": str(notice_id)})

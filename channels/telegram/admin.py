@@ -35,11 +35,13 @@ COMMANDS = {
         BotCommand("start", "Start and see what I can do"),
         BotCommand("help", "Show the menu"),
         BotCommand("lang", "Choose Korean or English"),
+        BotCommand("stop", "Stop notifications about my applications"),
     ],
     "ko": [
         BotCommand("start", "시작하고 도움 메뉴 보기"),
         BotCommand("help", "도움 메뉴 보기"),
         BotCommand("lang", "안내 언어 고르기 (한국어/English)"),
+        BotCommand("stop", "신청 건 알림 끄기"),
     ],
 }
 
@@ -126,7 +128,7 @@ async def _info(bot: Bot, _: Settings, __: bool, out: TextIO) -> None:
 async def _set_commands(bot: Bot, _: Settings, __: bool, out: TextIO) -> None:
     await bot.set_my_commands(COMMANDS["en"])
     await bot.set_my_commands(COMMANDS["ko"], language_code="ko")
-    print("Commands published: /start, /help, /lang (Korean and English).", file=out)
+    print("Commands published: /start, /help, /lang, /stop (Korean and English).", file=out)
 
 
 _COMMANDS = {

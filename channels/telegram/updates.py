@@ -61,6 +61,7 @@ _COMMAND = re.compile(r"/(?P<name>[A-Za-z0-9_]{1,32})(?:@[A-Za-z0-9_]+)?(?:\s+(?
 GREET_PAYLOAD = "/greet"
 HELP_PAYLOAD = "/help"
 SET_LANGUAGE_PAYLOAD = "/set_language"
+UNSUBSCRIBE_PAYLOAD = "/unsubscribe_notices"
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,8 @@ def command_payload(text: str) -> str | None:
     """The Rasa payload for a bot command, or ``None`` when ``text`` is not one.
 
     ``/start`` greets, ``/help`` shows the menu, ``/lang`` asks for a language
-    and ``/lang en`` / ``/lang 한국어`` sets it; an unknown command shows the menu.
+    and ``/lang en`` / ``/lang 한국어`` sets it, ``/stop`` turns notices off;
+    an unknown command shows the menu.
     """
     match = _COMMAND.fullmatch(text.strip())
     if match is None:
@@ -141,6 +143,8 @@ def command_payload(text: str) -> str | None:
         if language is None:
             return SET_LANGUAGE_PAYLOAD
         return SET_LANGUAGE_PAYLOAD + json.dumps({"language": language})
+    if name == "stop":
+        return UNSUBSCRIBE_PAYLOAD
     return HELP_PAYLOAD
 
 

@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Counter, Dict, List, Optional
 
 import aiohttp
-from aiohttp import web
 
 from tests.fuzz.inputs import Target, inputs, rest_body, telegram_body, web_body
+from tests.support.light_bot_api import LightBotApi
 
 TELEGRAM_TOKEN = "424242:fuzz-token_for-the-fake-bot-api"  # noqa: S105 - a fake API's token
 TELEGRAM_SECRET = "fuzz-secret_0123456789abcdef"  # noqa: S105 - a test webhook secret
@@ -78,41 +78,7 @@ async def send_all(targets: List[Target], count: int, seed: int, concurrency: in
     return report
 
 
-class FakeBotApi:
-    """Answers every Bot API method with success, as Telegram would for a
-    well-formed call (the fuzz is aimed at our webhook, not at Telegram)."""
-
-    def __init__(self) -> None:
-        self.calls = 0
-        self._runner: Optional[web.AppRunner] = None
-        self.base_url = ""
-
-    async def _handle(self, request: web.Request) -> web.Response:
-        self.calls += 1
-        method = request.match_info["method"]
-        chat = {"id": 1, "type": "private"}
-        result: object = True
-        if method == "getMe":
-            result = {"id": 424242, "is_bot": True, "first_name": "Fuzz", "username": "fuzz_bot"}
-        elif method.startswith("send") or method.startswith("edit"):
-            result = {"message_id": self.calls, "date": int(time.time()), "chat": chat, "text": ""}
-        return web.json_response({"ok": True, "result": result})
-
-    async def start(self) -> None:
-        app = web.Application(client_max_size=8 * 1024 * 1024)
-        app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.base_url = f"http://127.0.0.1:{self._runner.addresses[0][1]}/bot"
-
-    async def close(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-
-def stack_extra_env(bot_api: FakeBotApi) -> Dict[str, str]:
+def stack_extra_env(bot_api: LightBotApi) -> Dict[str, str]:
     """What the Rasa process needs for its Telegram channel to answer the fake API."""
     return {"TELEGRAM_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_SECRET": TELEGRAM_SECRET, "TELEGRAM_BASE_URL": bot_api.base_url}
 
@@ -151,7 +117,7 @@ async def fuzz_stack(count: int, seed: int, workdir: Path) -> tuple:
     from tests.channels.web.webfakes import serve
     from tests.support.stack import start_stack
 
-    bot_api = FakeBotApi()
+    bot_api = LightBotApi()
     await bot_api.start()
     try:
         with start_stack(workdir, extra_env=stack_extra_env(bot_api)) as stack:

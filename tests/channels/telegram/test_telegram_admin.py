@@ -77,7 +77,7 @@ async def test_set_commands_publishes_korean_and_english_menus(fake_api):
     assert await run_command("set-commands", settings_for(fake_api), out=io.StringIO()) == 0
 
     english, korean = fake_api.calls_to("setMyCommands")
-    assert [c["command"] for c in english["commands"]] == ["start", "help", "lang"]
+    assert [c["command"] for c in english["commands"]] == ["start", "help", "lang", "stop"]
     assert "language_code" not in english
     assert korean["language_code"] == "ko"
     assert all(any("\uac00" <= ch <= "\ud7a3" for ch in c["description"]) for c in korean["commands"])

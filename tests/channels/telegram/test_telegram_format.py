@@ -103,6 +103,12 @@ def test_text_that_is_not_a_command_is_left_alone():
     assert command_payload("/lang english") == '/set_language{"language": "en"}'
 
 
+def test_stop_turns_notices_off_and_unknown_commands_show_the_menu():
+    assert command_payload("/stop") == "/unsubscribe_notices"
+    assert command_payload("/stop@gov_assistant_test_bot") == "/unsubscribe_notices"
+    assert command_payload("/whatever") == "/help"
+
+
 @pytest.mark.parametrize(
     ("code", "hint"), [("ko", "ko"), ("ko-KR", "ko"), ("EN-gb", "en"), ("ja", None), ("", None), (None, None)]
 )
