@@ -16,7 +16,9 @@ Periods, read from the environment (whole days, 1 to 3650):
     quarter of quality review, and no more.
 ``ASSISTANT_RECORD_RETENTION_DAYS`` (default 365)
     The records staff follow up on (``records_handoff``, ``records_feedback``;
-    texts in them are already masked). One year: a handoff can be followed by a
+    texts in them are already masked), the trainers' review inbox
+    (``review_items``, masked questions), and proactive notices: subscriptions
+    that ended, and notices delivered or given up, with their delivery logs. One year: a handoff can be followed by a
     complaint about its handling, and the helpful rates are compared over one
     yearly service review cycle; after that the rows serve no purpose that the
     aggregated figures do not.
@@ -53,6 +55,8 @@ from applications.models import VerificationFailure, VerificationLockout, Verifi
 from core.db import session_scope
 from core.tracker_store import PENDING_SECONDS, SEALED_KEY, SENSITIVE_SLOTS
 from records.models import Feedback, Handoff
+from records.notices import purge_notices
+from records.review_models import ReviewItem
 
 CONVERSATION_RETENTION_ENV = "ASSISTANT_CONVERSATION_RETENTION_DAYS"
 RECORD_RETENTION_ENV = "ASSISTANT_RECORD_RETENTION_DAYS"
@@ -113,6 +117,9 @@ class PurgeReport:
     verification_failures: int = 0
     lockouts: int = 0
     verified_clients: int = 0
+    notice_subscriptions: int = 0
+    notices: int = 0
+    review_items: int = 0
     dry_run: bool = False
 
 
@@ -175,16 +182,20 @@ def _purge_seals(connection: Connection, expired_before: float, dry_run: bool) -
     return expired
 
 
-def _purge_records(engine: Engine, cutoff: datetime, dry_run: bool) -> Tuple[int, int]:
-    """(handoffs, feedback rows) older than ``cutoff`` deleted."""
+def _purge_records(engine: Engine, cutoff: datetime, dry_run: bool) -> Tuple[int, int, int]:
+    """(handoffs, feedback rows, review inbox items) older than ``cutoff`` deleted."""
+    conditions = (
+        (Handoff, Handoff.at < cutoff),
+        (Feedback, Feedback.at < cutoff),
+        (ReviewItem, ReviewItem.asked_at < cutoff),
+    )
     counts = []
     with session_scope(engine) as session:
-        for model in (Handoff, Feedback):
-            old = session.query(model).filter(model.at < cutoff)
-            counts.append(old.count())
+        for model, condition in conditions:
+            counts.append(session.query(model).filter(condition).count())
             if not dry_run:
-                session.execute(delete(model).where(model.at < cutoff))
-    return counts[0], counts[1]
+                session.execute(delete(model).where(condition))
+    return counts[0], counts[1], counts[2]
 
 
 def _purge_guard_rows(engine: Engine, cutoff: datetime, dry_run: bool) -> Tuple[int, int, int]:
@@ -223,10 +234,12 @@ def purge(
             )
         with engine.begin() as connection:
             seals = _purge_seals(connection, _epoch(now) - PENDING_SECONDS, dry_run)
-    handoffs, feedback = _purge_records(engine, now - timedelta(days=policy.record_days), dry_run)
+    handoffs, feedback, review_items = _purge_records(engine, now - timedelta(days=policy.record_days), dry_run)
     failures, lockouts, owners = _purge_guard_rows(engine, now - timedelta(days=policy.security_days), dry_run)
+    notices = purge_notices(engine, now - timedelta(days=policy.record_days), dry_run=dry_run)
     return PurgeReport(
-        conversations, stale_events, old_events, seals, handoffs, feedback, failures, lockouts, owners, dry_run
+        conversations, stale_events, old_events, seals, handoffs, feedback, failures, lockouts, owners,
+        notices["subscriptions"], notices["notices"], review_items, dry_run,
     )
 
 
@@ -249,6 +262,10 @@ def describe(report: PurgeReport, policy: RetentionPolicy) -> str:
         f" / failed status checks, ended lockouts and remembered owners {verb_en}:"
         f" {report.verification_failures}, {report.lockouts}, {report.verified_clients}"
         f" (kept {policy.security_days} days)",
+        f"끝난 알림 신청 {report.notice_subscriptions}건, 지난 알림 {report.notices}건 {verb_ko}"
+        f" / ended notice subscriptions and past notices {verb_en}: {report.notice_subscriptions}, {report.notices}",
+        f"학습 검토함 질문 {report.review_items}건 {verb_ko}"
+        f" / training inbox questions {verb_en}: {report.review_items}",
     ]
     if report.dry_run:
         lines.append("시험 실행이라 아무것도 삭제하지 않았습니다. (dry run: nothing was deleted)")

@@ -12,6 +12,7 @@ from channels.web import handlers
 from channels.web.errors import ERROR_MESSAGES, json_error
 from channels.web.keys import LIMITERS, OPTIONS, RASA_CLIENT, SETTINGS, Limiters
 from channels.web.options import GatewayOptions
+from channels.web.public_api import register as register_public_api
 from channels.web.rasa_client import RasaClient
 from channels.web.ratelimit import BucketStore, Limit, MemoryBuckets, RateLimiter, RedisBuckets, redis_buckets
 from channels.web.security import Handler, add_security_headers, cors_middleware
@@ -113,5 +114,6 @@ def create_app(settings: Settings, options: GatewayOptions | None = None) -> web
     app.router.add_get("/api/history", handlers.history)
     app.router.add_post("/api/messages", handlers.post_message)
     app.router.add_post("/api/conversation/reset", handlers.reset_conversation)
+    register_public_api(app)
     app.router.add_static("/static/", options.static_dir, follow_symlinks=False)
     return app

@@ -28,7 +28,14 @@ from sqlalchemy.engine import Engine
 MIGRATIONS_DIR = Path(__file__).resolve().parent
 
 #: Modules whose models are the project's tables (the migrations' target).
-MODEL_MODULES = ("knowledge.models", "applications.models", "records.models")
+MODEL_MODULES = (
+    "knowledge.models",
+    "knowledge.sources",
+    "applications.models",
+    "records.models",
+    "records.review_models",
+    "console.models",
+)
 
 #: PostgreSQL advisory lock held while migrating, so replicas never migrate at once.
 MIGRATION_LOCK_KEY = 7406150001
