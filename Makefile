@@ -77,11 +77,12 @@ crossval: install $(SPACY_PIPE)  ## 5-fold cross-validation over nlu/data, per l
 fuzz: install train  ## 10,000 hostile inputs on the REST, web and Telegram edges of a fresh stack: 0 responses of 5xx, every process up
 	$(PY) -m tests.fuzz.campaign --count 10000
 
-bench: install train  ## REST throughput and latency beside a stock Rasa bot, search latency, a 10,000-service national-format import, notice fan-out, the figures over 100,000 events (not part of test)
+bench: install train  ## REST throughput and latency beside a stock Rasa bot, search latency, a 10,000-service national-format import, notice fan-out, the figures over 100,000 events, a 200-conversation soak with lost turns counted (not part of test)
 	$(PY) -m bench.rest_bench
 	$(PY) -m bench.import_bench --json reports/bench/import.json
 	$(PY) -m bench.notice_bench --json reports/bench/notices.json
 	$(PY) -m bench.figures_bench --json reports/bench/figures.json
+	$(PY) -m bench.soak --json reports/bench/soak.json
 
 bench-cluster: install train  ## turns/s with 1 Rasa worker, 2 workers and 2 replicas behind nginx, on PostgreSQL + Redis (reports/bench/cluster.json)
 	$(PY) -m bench.cluster_bench
