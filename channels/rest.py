@@ -17,12 +17,14 @@ import logging
 import re
 from typing import Any, Awaitable, Callable, Dict, Optional, Text, Tuple
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
 from channels.shared.incoming import incoming_text
+from core.language import detect_language
+from core.outage import APOLOGY, TrackerStoreUnavailable
 from core.privacy import install_log_masking
 
 logger = logging.getLogger(__name__)
@@ -82,6 +84,29 @@ def body_problem(body: Any) -> Optional[Tuple[int, str]]:
     return None
 
 
+def refusing_unsaved_turns(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]]
+) -> Callable[[UserMessage], Awaitable[Any]]:
+    """``on_new_message`` that, when the conversation could not be stored,
+    replaces whatever replies were collected by one apology in the message's
+    language: a reply the citizen reads must never belong to a turn that is not
+    kept (Rasa's REST channel would log the error and answer as if it were)."""
+
+    async def handle(message: UserMessage) -> Any:
+        try:
+            return await on_new_message(message)
+        except TrackerStoreUnavailable:
+            logger.error("a REST turn was refused: the conversation could not be stored")
+            language = detect_language(message.text or "") or "ko"
+            output = message.output_channel
+            if isinstance(output, CollectingOutputChannel):
+                output.messages.clear()
+            await output.send_text_message(message.sender_id, APOLOGY[language])
+            return None
+
+    return handle
+
+
 class PrivacyRestInput(RestInput):
     """REST input channel that masks resident registration numbers."""
 
@@ -108,8 +133,9 @@ class PrivacyRestInput(RestInput):
         return metadata if isinstance(metadata, dict) else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        """The standard REST blueprint, behind a check of the request body."""
-        inner = super().blueprint(on_new_message)
+        """The standard REST blueprint, behind a check of the request body; a turn
+        the database could not store is answered with an apology only."""
+        inner = super().blueprint(refusing_unsaved_turns(on_new_message))
 
         @inner.middleware("request")
         async def check_body(request: Request) -> Optional[Any]:

@@ -41,6 +41,39 @@ APOLOGY = {
 }
 
 
+class TrackerStoreUnavailable(RuntimeError):
+    """The database could not read or write a conversation. Raised instead of
+    keeping a turn only in memory or starting the conversation afresh (Rasa's
+    fail-safe tracker store would do either, silently)."""
+
+
+def loud_fail_safe(fail_safe_class: Any) -> None:
+    """Make Rasa's ``FailSafeTrackerStore`` pass :class:`TrackerStoreUnavailable`
+    on: the message then fails (the REST channel answers 500, which the web
+    gateway turns into its bilingual "try again in a moment"; Telegram delivers
+    the update again later) instead of being answered as if it had been stored."""
+    save, retrieve = fail_safe_class.save, fail_safe_class.retrieve
+
+    async def save_or_fail(self: Any, tracker: Any) -> None:
+        try:
+            await self._tracker_store.save(tracker)
+        except TrackerStoreUnavailable:
+            raise
+        except Exception:  # noqa: BLE001 - anything else: Rasa's own fallback
+            await save(self, tracker)
+
+    async def retrieve_or_fail(self: Any, sender_id: Any) -> Any:
+        try:
+            return await self._tracker_store.retrieve(sender_id)
+        except TrackerStoreUnavailable:
+            raise
+        except Exception:  # noqa: BLE001
+            return await retrieve(self, sender_id)
+
+    fail_safe_class.save = save_or_fail
+    fail_safe_class.retrieve = retrieve_or_fail
+
+
 def apology_language(tracker: Any) -> str:
     """The language to apologise in: the latest message's script, the slot, else Korean."""
     text = (tracker.latest_message.text if tracker.latest_message else None) or ""

@@ -28,7 +28,7 @@ import threading
 import weakref
 from typing import Any, Dict, Optional, Text, Tuple
 
-from core.outage import apologising
+from core.outage import apologising, loud_fail_safe
 
 _installed = False
 _lock = threading.Lock()
@@ -142,6 +142,10 @@ def install_rasa_speedups() -> None:
         Event.resolve_by_type = staticmethod(_resolve_event_type)  # type: ignore[method-assign,assignment]
         RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
         EndpointConfig.session = _shared_session  # type: ignore[method-assign,assignment]
-        # Not a speed-up: an unreachable action server answers with an apology, not silence.
+        # Not speed-ups: an unreachable action server answers with an apology, not
+        # silence; a database that cannot store a turn fails the turn, loudly.
         RemoteAction.run = apologising(RemoteAction.run)  # type: ignore[method-assign]
+        from rasa.core.tracker_store import FailSafeTrackerStore
+
+        loud_fail_safe(FailSafeTrackerStore)
         _installed = True

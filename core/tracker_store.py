@@ -48,9 +48,11 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
 
 from core.db import create_project_engine
+from core.outage import TrackerStoreUnavailable
 from core.privacy import APPLICATION_MASK, BIRTH_DATE_MASK, mask_for_log
 from core.rasa_speedups import install_rasa_speedups
 from core.settings import get_settings
@@ -178,6 +180,11 @@ _COUNT_LATEST_SESSION = text("SELECT COUNT(*) " + _IN_LATEST_SESSION)  # noqa: S
 _ALL_EVENTS = text("SELECT data FROM events WHERE sender_id = :sender_id ORDER BY id")
 
 
+#: A save the database refuses is tried this often, with this pause between.
+SAVE_ATTEMPTS = 2
+SAVE_RETRY_PAUSE_SECONDS = 0.5
+
+
 class MaskingSQLTrackerStore(SQLTrackerStore):
     """SQL tracker store that masks personal data and never blocks the event loop."""
 
@@ -217,9 +224,32 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         install_rasa_speedups()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Store the tracker's new events, masked, in a worker thread."""
+        """Store the tracker's new events, masked, in a worker thread.
+
+        A write the database refuses (locked past the busy timeout, a server
+        gone) is tried once more after a short pause; then
+        :class:`TrackerStoreUnavailable` is raised, and :mod:`core.outage`
+        makes Rasa answer with an error instead of keeping the turn in memory.
+        """
         await self.stream_events(tracker)
-        await asyncio.to_thread(self._save_sync, tracker)
+        for attempt in range(1, SAVE_ATTEMPTS + 1):
+            try:
+                await asyncio.to_thread(self._save_sync, tracker)
+                return
+            except DBAPIError as error:
+                logger.warning("saving a conversation failed (attempt %d of %d): %s",
+                               attempt, SAVE_ATTEMPTS, type(error.orig).__name__)
+                if attempt == SAVE_ATTEMPTS:
+                    raise TrackerStoreUnavailable("the conversation could not be saved") from error
+                await asyncio.sleep(SAVE_RETRY_PAUSE_SECONDS)
+
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        """The conversation's latest session; :class:`TrackerStoreUnavailable`
+        when the database cannot be read (never a fresh conversation instead)."""
+        try:
+            return await super().retrieve(sender_id)
+        except DBAPIError as error:
+            raise TrackerStoreUnavailable("the conversation could not be read") from error
 
     def _seal(self) -> Fernet:
         """The Fernet of sealed values; the pepper is read (perhaps created) once,
