@@ -17,7 +17,6 @@ import collections
 import sys
 import tempfile
 import time
-from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Counter, Dict, List, Optional
@@ -25,10 +24,7 @@ from typing import Counter, Dict, List, Optional
 import aiohttp
 
 from tests.fuzz.inputs import Target, inputs, rest_body, telegram_body, web_body
-from tests.support.light_bot_api import LightBotApi
-
-TELEGRAM_TOKEN = "424242:fuzz-token_for-the-fake-bot-api"  # noqa: S105 - a fake API's token
-TELEGRAM_SECRET = "fuzz-secret_0123456789abcdef"  # noqa: S105 - a test webhook secret
+from tests.support.edges import Edges, public_edges
 
 
 @dataclass
@@ -78,19 +74,13 @@ async def send_all(targets: List[Target], count: int, seed: int, concurrency: in
     return report
 
 
-def stack_extra_env(bot_api: LightBotApi) -> Dict[str, str]:
-    """What the Rasa process needs for its Telegram channel to answer the fake API."""
-    return {"TELEGRAM_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_SECRET": TELEGRAM_SECRET, "TELEGRAM_BASE_URL": bot_api.base_url}
-
-
-def targets_for(rasa_url: str, gateway_url: str) -> List[Target]:
-    """The three public edges of a stack."""
+def targets_for(edges: Edges) -> List[Target]:
+    """The three edges the fuzz aims at (Kakao's has its own validator tests)."""
     json_headers = {"Content-Type": "application/json"}
     return [
-        Target("rest", f"{rasa_url}/webhooks/rest/webhook", rest_body, json_headers),
-        Target("web", f"{gateway_url}/api/messages", web_body, json_headers),
-        Target("telegram", f"{rasa_url}/webhooks/telegram/webhook", telegram_body,
-               {**json_headers, "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}),
+        Target("rest", edges.rest_url, rest_body, json_headers),
+        Target("web", f"{edges.gateway_url}/api/messages", web_body, json_headers),
+        Target("telegram", edges.telegram_url, telegram_body, edges.telegram_headers),
     ]
 
 
@@ -111,30 +101,13 @@ async def still_up(rasa_url: str, action_url: str, gateway_url: str) -> List[str
 
 async def fuzz_stack(count: int, seed: int, workdir: Path) -> tuple:
     """Start everything, fuzz it, check it; returns (report, processes down)."""
-    from channels.web.app import create_app
-    from channels.web.options import GatewayOptions
-    from core.settings import get_settings
-    from tests.channels.web.webfakes import serve
-    from tests.support.stack import start_stack
-
-    bot_api = LightBotApi()
-    await bot_api.start()
-    try:
-        with start_stack(workdir, extra_env=stack_extra_env(bot_api)) as stack:
-            settings = get_settings({**stack.env, "ASSISTANT_VAR_DIR": str(workdir)})
-            # One client address sends everything: lift the gateway's per-client limits so every input is read.
-            options = GatewayOptions.from_settings(
-                settings, messages_per_minute=10**6, messages_per_minute_per_ip=10**6, history_per_minute=10**6
-            )
-            async with AsyncExitStack() as served:
-                gateway_url = await served.enter_async_context(serve(create_app(settings, options)))
-                report = await send_all(targets_for(stack.rasa_url, gateway_url), count, seed)
-                down = await still_up(stack.rasa_url, stack.action_url, gateway_url)
-                down += [f"{process.args[:3]} exited with {process.poll()}" for process in stack.processes
-                         if process.poll() is not None]
-                return report, down
-    finally:
-        await bot_api.close()
+    async with public_edges(workdir) as edges:
+        stack = edges.stack
+        report = await send_all(targets_for(edges), count, seed)
+        down = await still_up(stack.rasa_url, stack.action_url, edges.gateway_url)
+        down += [f"{process.args[:3]} exited with {process.poll()}" for process in stack.processes
+                 if process.poll() is not None]
+        return report, down
 
 
 def main(argv: Optional[List[str]] = None) -> int:
