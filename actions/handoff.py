@@ -7,6 +7,13 @@ contact is the agency that owns the service in context (slot
 Government Call Centre 110. The reply says whether the line is open now (Korea
 time, working days, public holidays), and the handoff is recorded for staff
 with a masked transcript (:mod:`records`).
+
+During agents' hours (:data:`AGENT_HOURS`), when an agent who serves the
+agency's queue (or the general pool) is on duty, the conversation joins the
+live-agent queue instead (:mod:`records.live_agents`): the citizen is told
+their place and the expected wait and can leave the queue
+(:class:`ActionLeaveLiveQueue`). Otherwise, or when the queue cannot be
+reached, today's answer (the agency or 110, with hours) stays.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -36,7 +43,9 @@ from actions.office_hours import (
 from actions.responses import render, utter
 from actions.service_context import CONTEXT_SLOT
 from core.db import create_schema, get_engine, session_scope
+from core.settings import get_settings
 from knowledge.models import Service
+from records.live_agents import QueueTicket, agents_on_duty, cancel_waiting, join_queue
 from records.repository import record_handoff
 from records.transcript import masked_transcript
 
@@ -44,6 +53,15 @@ logger = logging.getLogger(__name__)
 
 
 CALL_CENTRE_PHONE = "110"
+
+#: When live agents answer chats by default: working days 09:00-18:00 Korea time, as the call centre.
+AGENT_HOURS = DEFAULT_HOURS
+
+
+def configured_agent_hours() -> OfficeHours:
+    """Agents' hours from the ``LIVE_AGENT_HOURS`` setting (catalogue-style text), else :data:`AGENT_HOURS`."""
+    text = getattr(get_settings(), "live_agent_hours", None)
+    return parse_hours(text) if text else AGENT_HOURS
 
 # What to say before the contact, by reason; "requested" needs no preamble.
 _PREAMBLES = {
@@ -110,6 +128,28 @@ def describe_availability(state: Availability, language: str) -> str:
     return render(name, language, values)["text"]
 
 
+def contact_reply(contact: Optional[Contact], state: Availability, language: str) -> Tuple[str, Dict[str, Any]]:
+    """The response name and values of today's answer (the agency or 110, with hours)."""
+    when = describe_availability(state, language)
+    if contact is None:
+        return "utter_handoff_call_centre", {"availability": when, "phone": CALL_CENTRE_PHONE}
+    return "utter_handoff_agency", {
+        "availability": when,
+        "agency": contact.agency_name,
+        "service_name": contact.service_name,
+        "phone": contact.phone,
+        "hours": contact.hours_text,
+    }
+
+
+def todays_answer(engine: Engine, service_id: Optional[str], language: str, now: datetime) -> str:
+    """Today's answer as text, for a citizen whose queued chat timed out (blocking: reads the catalogue)."""
+    contact = find_contact(engine, service_id, language)
+    state = availability(contact.hours if contact else DEFAULT_HOURS, now)
+    name, values = contact_reply(contact, state, language)
+    return render(name, language, values)["text"]
+
+
 class HandoffService:
     """Finds the contact, tells the citizen, and records the handoff.
 
@@ -117,15 +157,28 @@ class HandoffService:
     person says the same thing and is recorded the same way.
     """
 
-    def __init__(self, engine_factory: Callable[[], Engine] = get_engine, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        engine_factory: Callable[[], Engine] = get_engine,
+        clock: Clock = utc_now,
+        live_agents: bool = True,
+        agent_hours: Optional[OfficeHours] = None,
+    ) -> None:
         self._engine_factory = engine_factory
         self._clock = clock
+        self._live_agents = live_agents
+        self._agent_hours = agent_hours
 
     def _engine(self) -> Engine:
         return self._engine_factory()
 
-    async def hand_off(self, dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> None:
-        """Send the contact in the citizen's language and record the handoff."""
+    async def hand_off(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, *, queue: bool = True
+    ) -> None:
+        """Queue the citizen for a live agent when one is on duty, else send the contact; record the handoff.
+
+        ``queue=False`` gives the contact only (the citizen left the queue, or it timed out).
+        """
         language = _language(tracker)
         service_id = tracker.get_slot(CONTEXT_SLOT)
         try:
@@ -135,24 +188,61 @@ class HandoffService:
             contact = None
         now = self._clock()
         state = availability(contact.hours if contact else DEFAULT_HOURS, now)
-        when = describe_availability(state, language)
         preamble = _PREAMBLES.get(reason)
         if preamble:
             utter(dispatcher, tracker, preamble)
-        if contact is None:
-            utter(dispatcher, tracker, "utter_handoff_call_centre", availability=when, phone=CALL_CENTRE_PHONE)
+        ticket = await self._join_queue(tracker, reason, language, service_id, contact, now) if queue else None
+        if ticket is not None:
+            queue_name = contact.agency_name if contact else render("utter_live_agent_queue_general", language)["text"]
+            utter(dispatcher, tracker, "utter_live_agent_queued", position=ticket.position,
+                  minutes=ticket.expected_minutes, queue=queue_name)
         else:
-            utter(
-                dispatcher,
-                tracker,
-                "utter_handoff_agency",
-                availability=when,
-                agency=contact.agency_name,
-                service_name=contact.service_name,
-                phone=contact.phone,
-                hours=contact.hours_text,
-            )
-        await self._record(tracker, reason, language, service_id if contact else None, contact, state, now)
+            self.tell_contact(dispatcher, tracker, contact, state, language)
+        if reason in _RECORDED_REASONS:
+            await self._record(tracker, reason, language, service_id if contact else None, contact, state, now)
+
+    async def _join_queue(
+        self,
+        tracker: Tracker,
+        reason: str,
+        language: str,
+        service_id: Optional[str],
+        contact: Optional[Contact],
+        now: datetime,
+    ) -> Optional[QueueTicket]:
+        """A place in the live-agent queue, or None outside agents' hours, with nobody on duty, or on error."""
+        hours = self._agent_hours or configured_agent_hours()
+        if not self._live_agents or not availability(hours, now).open_now:
+            return None
+        agency_id = contact.agency_id if contact else None
+        sender_id = tracker.sender_id or "unknown"
+        transcript = masked_transcript(tracker.events or [])
+
+        def queue() -> Optional[QueueTicket]:
+            engine = create_schema(self._engine())
+            if agents_on_duty(engine, agency_id, now=_naive_utc(now)) == 0:
+                return None
+            return join_queue(engine, sender_id=sender_id, language=language, reason=reason, agency_id=agency_id,
+                              service_id=service_id if contact else None, channel=_channel(tracker),
+                              transcript=transcript, now=_naive_utc(now))
+
+        try:
+            return await asyncio.to_thread(queue)
+        except (SQLAlchemyError, OSError) as error:
+            logger.error("handoff: the live-agent queue failed: %s", type(error).__name__)
+            return None
+
+    def tell_contact(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        contact: Optional[Contact],
+        state: Availability,
+        language: str,
+    ) -> None:
+        """Today's answer: the agency in charge or 110, with hours and whether it is open now."""
+        name, values = contact_reply(contact, state, language)
+        utter(dispatcher, tracker, name, **values)
 
     async def _record(
         self,
@@ -197,6 +287,16 @@ class HandoffService:
         )
 
 
+#: Reasons stored as handoff records (leaving the queue is not a new handoff).
+_RECORDED_REASONS = ("requested", "repeated_fallback", "thumbs_down")
+
+
+def _channel(tracker: Tracker) -> Optional[str]:
+    """The messenger of the conversation when Rasa knows it (else guessed from the sender id)."""
+    channel = tracker.get_latest_input_channel()
+    return channel if channel in ("telegram", "kakao") else None
+
+
 def _naive_utc(moment: datetime) -> datetime:
     """``moment`` as the naive UTC the database keeps."""
     if moment.tzinfo is None:
@@ -219,4 +319,35 @@ class ActionHandOff(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         reason = "repeated_fallback" if intent == "nlu_fallback" else "requested"
         await self._handoff.hand_off(dispatcher, tracker, reason)
+        return []
+
+
+class ActionLeaveLiveQueue(Action):
+    """"취소" / "cancel" (or the queue's button) with no form open: a citizen
+    waiting for an agent leaves the queue and gets today's contact instead;
+    anyone else hears that there is nothing to cancel, as before.
+    """
+
+    def __init__(self, handoff: Optional[HandoffService] = None,
+                 engine_factory: Callable[[], Engine] = get_engine) -> None:
+        self._handoff = handoff or HandoffService(engine_factory)
+        self._engine_factory = engine_factory
+
+    def name(self) -> str:
+        return "action_leave_live_queue"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        sender_id = tracker.sender_id or "unknown"
+        try:
+            left = await asyncio.to_thread(lambda: cancel_waiting(create_schema(self._engine_factory()), sender_id))
+        except (SQLAlchemyError, OSError) as error:
+            logger.error("leaving the live-agent queue failed: %s", type(error).__name__)
+            left = None
+        if left is None:
+            dispatcher.utter_message(response="utter_nothing_to_cancel")
+            return []
+        utter(dispatcher, tracker, "utter_live_agent_left_queue")
+        await self._handoff.hand_off(dispatcher, tracker, "left_queue", queue=False)
         return []

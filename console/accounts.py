@@ -87,7 +87,7 @@ def add_user(
     parsed = Role.parse(role)
     if parsed in AGENCY_ROLES and not agency_id:
         raise AccountError(f"role {parsed.value} needs --agency (the agency it works for)")
-    if parsed not in AGENCY_ROLES and agency_id:
+    if parsed not in AGENCY_ROLES and parsed is not Role.AGENT and agency_id:
         raise AccountError(f"role {parsed.value} works for every agency; leave out --agency")
     password_hash = hash_password(password)
     with session_scope(engine) as session:

@@ -79,6 +79,8 @@ async def home(request: web.Request) -> web.StreamResponse:
     assert staff is not None
     if staff.role is roles.Role.CLERK:  # a clerk's daily work is applications
         raise web.HTTPSeeOther("/applications")
+    if staff.role is roles.Role.AGENT:  # an agent's is the live-chat desk
+        raise web.HTTPSeeOther("/agents")
     if roles.can_view_services(staff):
         raise web.HTTPSeeOther("/services")
     return render(request, "home.html")

@@ -136,6 +136,8 @@ class Settings:
     redis_url: Optional[str] = field(default=None, repr=False)
     # Proxies (the edge nginx, a load balancer) whose X-Forwarded-For the gateway believes.
     web_trusted_proxies: Tuple[str, ...] = ()  # CIDR blocks, normalised
+    # When live agents take chats ("평일 09:00-18:00" style); None: weekdays 09:00-18:00 Korea time.
+    live_agent_hours: Optional[str] = None
 
     @property
     def rasa_url(self) -> str:
@@ -191,6 +193,7 @@ def get_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         console_logins_per_minute=_int(env, "CONSOLE_LOGINS_PER_MINUTE", 30),
         redis_url=_optional(env, "REDIS_URL"),
         web_trusted_proxies=_networks(env, "WEB_TRUSTED_PROXIES"),
+        live_agent_hours=_optional(env, "LIVE_AGENT_HOURS"),
         default_language=env.get("ASSISTANT_DEFAULT_LANGUAGE", "ko") or "ko",
         web_allowed_origins=tuple(
             origin.strip().rstrip("/") for origin in env.get("WEB_ALLOWED_ORIGINS", "").split(",") if origin.strip()

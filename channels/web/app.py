@@ -8,7 +8,7 @@ from typing import AsyncIterator
 import aiohttp
 from aiohttp import web
 
-from channels.web import handlers
+from channels.web import handlers, live
 from channels.web.errors import ERROR_MESSAGES, json_error
 from channels.web.keys import LIMITERS, OPTIONS, RASA_CLIENT, SETTINGS, Limiters
 from channels.web.options import GatewayOptions
@@ -16,6 +16,7 @@ from channels.web.public_api import register as register_public_api
 from channels.web.rasa_client import RasaClient
 from channels.web.ratelimit import BucketStore, Limit, MemoryBuckets, RateLimiter, RedisBuckets, redis_buckets
 from channels.web.security import Handler, add_security_headers, cors_middleware
+from core.db import get_engine
 from core.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -114,6 +115,7 @@ def create_app(settings: Settings, options: GatewayOptions | None = None) -> web
     app.router.add_get("/api/history", handlers.history)
     app.router.add_post("/api/messages", handlers.post_message)
     app.router.add_post("/api/conversation/reset", handlers.reset_conversation)
+    live.setup(app, lambda: get_engine(settings.database_url))
     register_public_api(app)
     app.router.add_static("/static/", options.static_dir, follow_symlinks=False)
     return app

@@ -34,6 +34,7 @@ MODEL_MODULES = (
     "applications.models",
     "records.models",
     "records.review_models",
+    "records.live_agent_models",
     "console.models",
 )
 

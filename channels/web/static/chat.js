@@ -30,6 +30,10 @@ const state = {
   // Settles once the stored conversation is on screen; a message sent before
   // then waits for it, so the history never shows that message a second time.
   historyShown: Promise.resolve(),
+  // The live-agent chat's state from api/live/events: "active" while a person
+  // holds the conversation (the assistant stays quiet then).
+  liveAgent: "none",
+  liveEvents: null,
 };
 
 // ---- language -------------------------------------------------------------
@@ -187,7 +191,8 @@ async function exchange(payload, userItem, draft) {
       replaceUserText(userItem, result.echo, state.language);
       appendNotice(t(state.language, "resident_number_masked"));
     }
-    if (result.messages.length === 0) appendNotice(t(state.language, "no_reply"));
+    const agentHolds = state.liveAgent === "active" || state.liveAgent === "waiting";
+    if (result.messages.length === 0 && !agentHolds) appendNotice(t(state.language, "no_reply"));
     for (const message of result.messages) appendMessage(message);
   } catch (error) {
     if (error instanceof ApiError && error.retryable) {
@@ -302,6 +307,7 @@ async function startNewConversation() {
   state.welcomeItem = null;
   showWelcome();
   announce(t(state.language, "conversation_reset"));
+  listenForAgents(); // the new conversation's cookie
   elements.input.focus();
 }
 
@@ -315,6 +321,22 @@ function setUpEmbedding() {
     // The widget on the host page closes the panel and returns focus to its launcher.
     if (event.key === "Escape") window.parent.postMessage({ type: "govchat:close" }, "*");
   });
+}
+
+// ---- live agents (issue 18) ------------------------------------------------
+
+/** Follow the conversation's live-agent chat: its state, and the agent's messages as they come. */
+function listenForAgents() {
+  if (!("EventSource" in window)) return;
+  if (state.liveEvents) state.liveEvents.close();
+  const source = new EventSource(new URL("api/live/events", document.baseURI));
+  source.addEventListener("state", (event) => {
+    state.liveAgent = JSON.parse(event.data).state;
+  });
+  source.addEventListener("message", (event) => {
+    appendMessage(JSON.parse(event.data));
+  });
+  state.liveEvents = source;
 }
 
 // ---- start ----------------------------------------------------------------
@@ -336,7 +358,8 @@ function start() {
   // The composer is disabled in the HTML until the handlers above are in place.
   elements.input.disabled = false;
   elements.send.disabled = false;
-  restoreConversation();
+  // The event stream follows the conversation cookie, which the history request sets.
+  restoreConversation().then(listenForAgents);
 }
 
 start();

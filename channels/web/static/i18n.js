@@ -19,6 +19,7 @@ export const STRINGS = {
     char_count: "{count} / {max}자",
     you: "나",
     bot: "상담봇",
+    agent: "상담사",
     choices: "선택지",
     opens_new_window: "(새 창에서 열림)",
     welcome:
@@ -54,6 +55,7 @@ export const STRINGS = {
     char_count: "{count} / {max} characters",
     you: "You",
     bot: "Assistant",
+    agent: "Agent",
     choices: "Choices",
     opens_new_window: "(opens in a new window)",
     welcome:

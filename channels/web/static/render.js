@@ -66,7 +66,7 @@ export function appendText(parent, text, uiLanguage, linkify) {
 }
 
 /**
- * A message element for `message` ({sender: "bot"|"user", text, buttons}).
+ * A message element for `message` ({sender: "bot"|"user", text, buttons, agent?}).
  * `onChoice(button)` is called when one of the bot's buttons is pressed.
  */
 export function renderMessage(message, uiLanguage, onChoice) {
@@ -79,7 +79,9 @@ export function renderMessage(message, uiLanguage, onChoice) {
   const who = document.createElement("span");
   who.className = "visually-hidden";
   who.lang = uiLanguage;
-  who.textContent = `${t(uiLanguage, fromBot ? "bot" : "you")}: `;
+  // A live agent's message (issue 18) comes from a person, not the assistant.
+  const speaker = fromBot ? (message.agent ? "agent" : "bot") : "you";
+  who.textContent = `${t(uiLanguage, speaker)}: `;
   item.append(who);
 
   if (text) {
