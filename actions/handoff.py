@@ -346,7 +346,7 @@ class ActionLeaveLiveQueue(Action):
             logger.error("leaving the live-agent queue failed: %s", type(error).__name__)
             left = None
         if left is None:
-            dispatcher.utter_message(response="utter_nothing_to_cancel")
+            utter(dispatcher, tracker, "utter_nothing_to_cancel")
             return []
         utter(dispatcher, tracker, "utter_live_agent_left_queue")
         await self._handoff.hand_off(dispatcher, tracker, "left_queue", queue=False)

@@ -121,7 +121,7 @@ async def test_leaving_after_an_agent_took_it_keeps_the_chat(engine: Engine) -> 
     action = ActionLeaveLiveQueue(HandoffService(lambda: engine, clock=lambda: OPEN), lambda: engine)
     await action.run(dispatcher, make_tracker("/cancel", "cancel"), {})
     # Nothing waits any more: "cancel" is answered as it is when nothing is in progress.
-    assert [m.get("response") for m in dispatcher.messages] == ["utter_nothing_to_cancel"]
+    assert [m.get("utter_action") for m in dispatcher.messages] == ["utter_nothing_to_cancel"]
     assert get_chat(engine, chat_id).state == "active"
 
 
