@@ -10,17 +10,12 @@ before any lookup. Citizens may type the number without the hyphen, with spaces
 from __future__ import annotations
 
 import random
-import re
-import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 
-NUMBER_LENGTH = 11  # 4 year digits + 6 serial digits + 1 check digit
+from core.identifiers import application_number_digits
 
-# A year (19xx/20xx), an optional hyphen or dash with optional spaces, then 7
-# digits that may be grouped by single spaces or hyphens ("001 2345").
-_CANDIDATE = re.compile(r"(?<!\d)((?:19|20)\d{2})[ \t]*[-‐‑–—]?[ \t]*(\d(?:[ \t-]?\d){6})(?!\d)")
-_DIGIT_RUN = re.compile(r"\d+")
+NUMBER_LENGTH = 11  # 4 year digits + 6 serial digits + 1 check digit
 
 
 class NumberProblem(str, Enum):
@@ -81,20 +76,12 @@ def is_luhn_valid(digits: str) -> bool:
     return luhn_check_digit(digits[:-1]) == int(digits[-1])
 
 
-def _normalise_text(text: str) -> str:
-    # NFKC turns full-width digits (２０２６) into ASCII ones.
-    return unicodedata.normalize("NFKC", text)
-
-
 def find_application_number_digits(text: str) -> str | None:
-    """The 11 digits of the first year-shaped 4+7 digit number in ``text``, or None.
-
-    The check digit is not verified here.
+    """The 11 digits of the first year-shaped 4+7 digit number in ``text``, or None
+    (:func:`core.identifiers.application_number_digits`, the grammar the masking
+    uses too). The check digit is not verified here.
     """
-    match = _CANDIDATE.search(_normalise_text(text))
-    if match is None:
-        return None
-    return match.group(1) + re.sub(r"[^0-9]", "", match.group(2))
+    return application_number_digits(text)
 
 
 def parse_application_number(text: str) -> ApplicationNumber:

@@ -40,8 +40,12 @@ RESIDENT_NUMBER = re.compile(
     rf"\s?[{_DASH}]?\s?\d{{7}}(?!\d)"
 )
 
-# 2026-0012345, 2026 0012345, 20260012345, 2026 001 2345
-_APPLICATION = re.compile(rf"(?<![\d{_DASH}])((?:19|20)\d{{2}})\s?[{_DASH}]?\s?(\d{{3}})\s?(\d{{4}})(?![\d{_DASH}])")
+# 2026-0012345, 2026 0012345, 20260012345, 2026 001 2345, 2026-001-2345: a year,
+# an optional dash between optional spaces, then seven digits that may be
+# grouped by single spaces or dashes (the status form accepts all of these).
+_APPLICATION = re.compile(
+    rf"(?<![\d{_DASH}])((?:19|20)\d{{2}})[ \t]*[{_DASH}]?[ \t]*(\d(?:[ \t{_DASH}]?\d){{6}})(?![\d{_DASH}])"
+)
 
 _MONTHS = {
     name: number
@@ -236,6 +240,19 @@ def read_dates(text: str, today: Optional[dt.date] = None) -> List[DateReading]:
     return _scan(text, today or dt.date.today())[1]
 
 
+def _digits(text: str) -> str:
+    return "".join(char for char in text if char.isdigit())
+
+
+def application_number_digits(text: str) -> Optional[str]:
+    """The 11 digits of the first application-number-shaped text in ``text``
+    (any width; the check digit is not verified), or ``None``. The one grammar
+    of application numbers: the status form, the NLU and the masking use it."""
+    for match in _APPLICATION.finditer(_blank_resident_numbers(fold_width(text))):
+        return match.group(1) + _digits(match.group(2))
+    return None
+
+
 def find_identifiers(text: str, today: Optional[dt.date] = None) -> List[Found]:
     """Application numbers and possible birth dates in ``text``, normalised
     (``YYYY-NNNNNNN``, ``YYYY-MM-DD``), without overlaps.
@@ -247,7 +264,7 @@ def find_identifiers(text: str, today: Optional[dt.date] = None) -> List[Found]:
     """
     today = today or dt.date.today()
     numbers, dates = _scan(text, today)
-    found = [Found(APPLICATION_NUMBER, m.start(), m.end(), f"{m.group(1)}-{m.group(2)}{m.group(3)}") for m in numbers]
+    found = [Found(APPLICATION_NUMBER, m.start(), m.end(), f"{m.group(1)}-{_digits(m.group(2))}") for m in numbers]
     found += [
         Found(BIRTH_DATE, reading.start, reading.end, reading.date.isoformat())
         for reading in dates

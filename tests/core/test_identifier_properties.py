@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from applications.birthdates import parse_birth_date
+from applications.numbers import find_application_number_digits
 from core.identifiers import find_identifiers
 from core.privacy import mask_for_log, mask_value
 
@@ -101,3 +102,15 @@ def test_every_resident_number_is_masked_and_never_read_as_a_date(
     text = before + (full_width(written) if wide else written) + after
     assert find_identifiers(text, TODAY) == []
     assert no_digits(mask_for_log(text)), mask_for_log(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    year=st.integers(2000, 2099), serial=st.integers(0, 9_999_999),
+    splits=st.lists(st.sampled_from(["", " ", "-"]), min_size=6, max_size=6),
+)
+def test_the_status_form_and_the_masking_read_application_numbers_alike(year: int, serial: int, splits: list) -> None:
+    digits = f"{serial:07d}"
+    written = f"{year}-" + digits[0] + "".join(sep + digit for sep, digit in zip(splits, digits[1:], strict=True))
+    assert find_application_number_digits(written) == f"{year}{digits}"
+    assert no_digits(mask_for_log(written)), mask_for_log(written)
