@@ -55,7 +55,10 @@ async def send_all(targets: List[Target], count: int, seed: int, concurrency: in
     queue = collections.deque(inputs(targets, count, seed))
     started = time.monotonic()
     timeout = aiohttp.ClientTimeout(total=120)
-    async with aiohttp.ClientSession(timeout=timeout) as session:
+    # One connection per input: a server may close a connection whose oversized body
+    # it refused unread (413), and a reused one would then fail on the client's side.
+    connector = aiohttp.TCPConnector(force_close=True)
+    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
 
         async def worker() -> None:
             while queue:
