@@ -76,20 +76,29 @@ async def applications_page(request: web.Request) -> web.StreamResponse:
     return await _application_page(request, number, flash=flash)
 
 
+async def _handled_number(request: web.Request, staff: Any) -> str | web.Response:
+    """The application number of the URL when ``staff`` may act on that
+    application, else the 403 page (404 when there is no such application)."""
+    number = normalise_number(request.match_info["number"])
+    if number is None or not roles.can_view_applications(staff):
+        return forbidden(request)
+    application = await asyncio.to_thread(load_application, console_of(request).engine, number)
+    if application is None:
+        raise web.HTTPNotFound()
+    if not roles.can_handle_application(staff, application.agency_id):
+        return forbidden(request)
+    return number
+
+
 @require_login
 async def application_move(request: web.Request) -> web.StreamResponse:
     """Move the status (with documents and deadline for a supplement request)."""
     staff = staff_of(request)
     assert staff is not None
     console = console_of(request)
-    number = normalise_number(request.match_info["number"])
-    if number is None or not roles.can_view_applications(staff):
-        return forbidden(request)
-    application = await asyncio.to_thread(load_application, console.engine, number)
-    if application is None:
-        raise web.HTTPNotFound()
-    if not roles.can_handle_application(staff, application.agency_id):
-        return forbidden(request)
+    number = await _handled_number(request, staff)
+    if isinstance(number, web.Response):
+        return number
     form = form_of(request)
     values = {key: str(form.get(key) or "")[:4000] for key in
               ("status", "documents_ko", "documents_en", "deadline", "reason_ko", "reason_en", "expected", "note")}
@@ -124,14 +133,9 @@ async def application_unlock(request: web.Request) -> web.StreamResponse:
     staff = staff_of(request)
     assert staff is not None
     console = console_of(request)
-    number = normalise_number(request.match_info["number"])
-    if number is None or not roles.can_view_applications(staff):
-        return forbidden(request)
-    application = await asyncio.to_thread(load_application, console.engine, number)
-    if application is None:
-        raise web.HTTPNotFound()
-    if not roles.can_handle_application(staff, application.agency_id):
-        return forbidden(request)
+    number = await _handled_number(request, staff)
+    if isinstance(number, web.Response):
+        return number
     lifted = await asyncio.to_thread(lift_lockout, console.engine, number, staff.login)
     raise web.HTTPSeeOther(f"/applications?number={number}&msg=unlocked&count={lifted}")
 
