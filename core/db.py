@@ -14,8 +14,9 @@ import weakref
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, Optional
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, declarative_base, sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -74,6 +75,28 @@ def create_project_engine(url: str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEO
         event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
         return engine
     return create_engine(url, future=True, pool_pre_ping=True, **kwargs)
+
+
+#: How often :func:`create_tables` tries when another process creates the same tables.
+CREATE_TABLE_ATTEMPTS = 3
+
+
+def create_tables(metadata: MetaData, engine: Engine) -> None:
+    """Create the tables of ``metadata`` that ``engine``'s database lacks.
+
+    Safe when several processes do it at the same moment (Rasa's Sanic
+    workers, replicas starting together): ``create_all`` checks and then
+    creates, so a loser of that race is told the table already exists
+    (SQLite, PostgreSQL) or hits a duplicate catalogue key (PostgreSQL); it
+    then checks again and finds the table. Any other failure is raised.
+    """
+    for attempt in range(1, CREATE_TABLE_ATTEMPTS + 1):
+        try:
+            metadata.create_all(engine)
+            return
+        except DBAPIError:
+            if attempt == CREATE_TABLE_ATTEMPTS:
+                raise
 
 
 def take_write_lock(connection: Connection) -> None:

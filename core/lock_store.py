@@ -41,7 +41,7 @@ from sqlalchemy import Column, MetaData, String, Table, delete, select
 from sqlalchemy import Text as SqlText
 from sqlalchemy.engine import Engine
 
-from core.db import create_project_engine, take_write_lock
+from core.db import create_project_engine, create_tables, take_write_lock
 from core.settings import get_settings
 
 LOCK_BUSY_TIMEOUT_MS = 2000
@@ -123,6 +123,19 @@ def default_lock_database_url() -> str:
     return url
 
 
+def prepare_lock_table() -> None:
+    """Create the SQL lock store's table now, unless the locks live in Redis
+    (``REDIS_URL``): :mod:`core.serve_rasa` calls this once before Rasa forks
+    its workers, so they find the table instead of racing to create it."""
+    if os.environ.get("REDIS_URL", "").strip():
+        return
+    engine = create_project_engine(default_lock_database_url(), busy_timeout_ms=LOCK_BUSY_TIMEOUT_MS)
+    try:
+        create_tables(_metadata, engine)
+    finally:
+        engine.dispose()
+
+
 def _pg_lock_key(conversation_id: Text) -> int:
     """A signed 32-bit key for ``conversation_id`` (collisions only make two conversations wait in turn)."""
     key = zlib.crc32(conversation_id.encode("utf-8"))
@@ -136,7 +149,7 @@ class SQLLockStore(AtomicLockStore):
         self.engine: Engine = create_project_engine(
             url or default_lock_database_url(), busy_timeout_ms=LOCK_BUSY_TIMEOUT_MS
         )
-        _metadata.create_all(self.engine)
+        create_tables(_metadata, self.engine)
         super().__init__()
 
     def get_lock(self, conversation_id: Text) -> Optional[TicketLock]:

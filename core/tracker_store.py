@@ -51,7 +51,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
 
-from core.db import create_project_engine
+from core.db import create_project_engine, create_tables
 from core.outage import TrackerStoreUnavailable
 from core.privacy import APPLICATION_MASK, BIRTH_DATE_MASK, mask_for_log
 from core.rasa_speedups import install_rasa_speedups
@@ -152,6 +152,19 @@ def ensure_event_indexes(engine: Engine) -> None:
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({EVENT_INDEX_LOCK_KEY})")
         for name, columns in EVENT_INDEXES.items():
             connection.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {name} ON events ({', '.join(columns)})")
+
+
+def prepare_tracker_tables(url: Optional[str] = None) -> None:
+    """Create Rasa's tracker tables and :data:`EVENT_INDEXES` in the database at
+    ``url`` (default ``DATABASE_URL``) now. :mod:`core.serve_rasa` calls this
+    once before Rasa forks its workers: each worker's store then finds them,
+    instead of two workers racing to create them and one logging an error."""
+    engine = create_project_engine(url or get_settings().database_url)
+    try:
+        create_tables(SQLTrackerStore.Base.metadata, engine)
+        ensure_event_indexes(engine)
+    finally:
+        engine.dispose()
 
 
 def _resets_sensitive_slot(events: Iterable[Event]) -> bool:
