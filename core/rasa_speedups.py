@@ -18,6 +18,8 @@ project class Rasa's server always loads); idempotent.
 * Reading a conversation back, Rasa finds each event's class by walking every
   ``Event`` subclass (about 8% of its CPU per turn); here the answer for each
   type name is remembered once found.
+* The rule lookups and featurised states of the dialogue policies are
+  remembered (:mod:`core.policy_speedups`).
 """
 
 from __future__ import annotations
@@ -142,6 +144,9 @@ def install_rasa_speedups() -> None:
         Event.resolve_by_type = staticmethod(_resolve_event_type)  # type: ignore[method-assign,assignment]
         RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
         EndpointConfig.session = _shared_session  # type: ignore[method-assign,assignment]
+        from core.policy_speedups import install_policy_speedups
+
+        install_policy_speedups()
         # Not speed-ups: an unreachable action server answers with an apology, not
         # silence; a database that cannot store a turn fails the turn, loudly.
         RemoteAction.run = apologising(RemoteAction.run)  # type: ignore[method-assign]
