@@ -18,8 +18,9 @@ project class Rasa's server always loads); idempotent.
 * Reading a conversation back, Rasa finds each event's class by walking every
   ``Event`` subclass (about 8% of its CPU per turn); here the answer for each
   type name is remembered once found.
-* The rule lookups and featurised states of the dialogue policies are
-  remembered (:mod:`core.policy_speedups`).
+* The RulePolicy's rule lookups are remembered (:mod:`core.policy_speedups`),
+  and a conversation's featurised past states are replayed only for new
+  events (:mod:`core.tracker_states`).
 """
 
 from __future__ import annotations
@@ -145,8 +146,10 @@ def install_rasa_speedups() -> None:
         RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
         EndpointConfig.session = _shared_session  # type: ignore[method-assign,assignment]
         from core.policy_speedups import install_policy_speedups
+        from core.tracker_states import install_tracker_states
 
         install_policy_speedups()
+        install_tracker_states()
         # Not speed-ups: an unreachable action server answers with an apology, not
         # silence; a database that cannot store a turn fails the turn, loudly.
         RemoteAction.run = apologising(RemoteAction.run)  # type: ignore[method-assign]

@@ -1,6 +1,7 @@
 """The trained model's RulePolicy, with its rule matching remembered
-(core.policy_speedups), predicts exactly what Rasa's own matching predicts:
-every lookup of real conversations (forms, a change of mind, a question in
+(core.policy_speedups), predicts exactly what Rasa's own matching predicts,
+and past states replayed per event (core.tracker_states) are Rasa's: every
+lookup of real conversations (forms, a change of mind, a question in
 the middle of a form, both languages) is answered both ways and compared."""
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from typing import Any, Dict, List, Set, Tuple
 
 import pytest
 from rasa.core.policies.rule_policy import RulePolicy
+from rasa.shared.core.trackers import DialogueStateTracker
 
 from core.policy_speedups import cached_possible_keys
+from core.tracker_states import states_for_tracker_history
 from tests.support.conversation import say
 
 pytestmark = pytest.mark.stack
@@ -44,3 +47,30 @@ async def test_remembered_rule_matching_answers_as_rasa_does(rasa_agent: Any, mo
     assert len(lookups) > 50
     assert [pair for pair in lookups if pair[0] != pair[1]] == []
     assert any(expected for _answer, expected in lookups), "some rule must have matched"
+
+
+async def test_past_states_replayed_per_event_are_rasas_states(rasa_agent: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    current = DialogueStateTracker.past_states
+    rasas_own = getattr(current, "__wrapped__", current)
+    calls: List[Tuple[bool, int]] = []
+
+    def both(self: Any, domain: Any, omit_unset_slots: bool = False, ignore_rule_only_turns: bool = False,
+             rule_only_data: Any = None) -> List[Any]:
+        expected = rasas_own(self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+        for omit, ignore in ((omit_unset_slots, ignore_rule_only_turns), (not omit_unset_slots, True), (False, False)):
+            replayed = states_for_tracker_history(domain, self, omit, ignore, rule_only_data)
+            wanted = rasas_own(self, domain, omit, ignore, rule_only_data)
+            calls.append((replayed == wanted, len(wanted)))
+            for state in replayed:  # as Rasa's featurisers do to theirs: what is remembered must not change
+                for part in state.values():
+                    part.clear()
+        return expected
+
+    monkeypatch.setattr(DialogueStateTracker, "past_states", both)
+    for conversation in CONVERSATIONS:
+        sender = f"test-{uuid.uuid4().hex[:12]}"
+        for text in conversation:
+            await say(rasa_agent, sender, text)
+    assert len(calls) > 100
+    assert max(length for _same, length in calls) > 10, "long conversations must be compared"
+    assert all(same for same, _length in calls)
