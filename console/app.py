@@ -6,6 +6,7 @@ from aiohttp import web
 from sqlalchemy.engine import Engine
 
 from console import agent_views, auth_views, insight_views, notice_views, record_views, service_views, user_views
+from console.callback_views import setup as setup_callbacks
 from console.sessions import SessionSigner, load_secret
 from console.web import (
     CONSOLE,
@@ -62,6 +63,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> web.Applicat
     routes.add_post("/users", user_views.users_add)
     routes.add_post("/users/{login}/{action:disable|enable|unlock|reset}", user_views.users_act)
     agent_views.setup(app)
+    setup_callbacks(app)
     routes.add_get("/notices", notice_views.notices_page)
     routes.add_post(r"/notices/{notice_id:\d+}/requeue", notice_views.notice_requeue)
     routes.add_get("/insight", insight_views.dashboard)

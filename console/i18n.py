@@ -361,3 +361,7 @@ def translate(language: str, key: str, **values: object) -> str:
     """The text ``key`` in ``language``, formatted with ``values``."""
     text = MESSAGES[key][normalise_language(language)]
     return text.format(**values) if values else text
+
+from console.callback_texts import CALLBACK_MESSAGES  # noqa: E402 - call-back requests (issue 18)
+
+MESSAGES.update(CALLBACK_MESSAGES)

@@ -32,6 +32,11 @@ Periods, read from the environment (whole days, 1 to 3650):
     needs only the last half hour; 30 days lets staff look into a reported
     attack and lets a returning owner through, then the rows go.
 
+Call-back requests (phone numbers, sealed) are kept
+:data:`records.callbacks.RETENTION_DAYS` (30) days, the period the consent
+notice states to the citizen; it is not configurable, since changing it would
+break what the citizen agreed to.
+
 Sealed pending values (an application number or birth date of a form that was
 left open, see :mod:`core.tracker_store`) can no longer be opened after
 :data:`core.tracker_store.PENDING_SECONDS`; the purge also removes their
@@ -54,6 +59,8 @@ from sqlalchemy.engine import Connection, Engine
 from applications.models import VerificationFailure, VerificationLockout, VerifiedClient
 from core.db import session_scope
 from core.tracker_store import PENDING_SECONDS, SEALED_KEY, SENSITIVE_SLOTS
+from records.callbacks import RETENTION_DAYS as CALLBACK_RETENTION_DAYS
+from records.callbacks import purge_callbacks
 from records.models import Feedback, Handoff
 from records.notices import purge_notices
 from records.review_models import ReviewItem
@@ -120,6 +127,7 @@ class PurgeReport:
     notice_subscriptions: int = 0
     notices: int = 0
     review_items: int = 0
+    callback_requests: int = 0
     dry_run: bool = False
 
 
@@ -237,9 +245,10 @@ def purge(
     handoffs, feedback, review_items = _purge_records(engine, now - timedelta(days=policy.record_days), dry_run)
     failures, lockouts, owners = _purge_guard_rows(engine, now - timedelta(days=policy.security_days), dry_run)
     notices = purge_notices(engine, now - timedelta(days=policy.record_days), dry_run=dry_run)
+    callbacks = purge_callbacks(engine, now, dry_run=dry_run)
     return PurgeReport(
         conversations, stale_events, old_events, seals, handoffs, feedback, failures, lockouts, owners,
-        notices["subscriptions"], notices["notices"], review_items, dry_run,
+        notices["subscriptions"], notices["notices"], review_items, callbacks, dry_run,
     )
 
 
@@ -266,6 +275,8 @@ def describe(report: PurgeReport, policy: RetentionPolicy) -> str:
         f" / ended notice subscriptions and past notices {verb_en}: {report.notice_subscriptions}, {report.notices}",
         f"학습 검토함 질문 {report.review_items}건 {verb_ko}"
         f" / training inbox questions {verb_en}: {report.review_items}",
+        f"전화 상담 예약 {report.callback_requests}건 {verb_ko} (보관 기간 {CALLBACK_RETENTION_DAYS}일)"
+        f" / call-back requests {verb_en}: {report.callback_requests} (kept {CALLBACK_RETENTION_DAYS} days)",
     ]
     if report.dry_run:
         lines.append("시험 실행이라 아무것도 삭제하지 않았습니다. (dry run: nothing was deleted)")

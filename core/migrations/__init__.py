@@ -35,6 +35,7 @@ MODEL_MODULES = (
     "records.models",
     "records.review_models",
     "records.live_agent_models",
+    "records.callback_models",
     "console.models",
 )
 

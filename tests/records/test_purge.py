@@ -21,6 +21,8 @@ from sqlalchemy.engine import Engine
 from applications.models import VerificationFailure, VerificationLockout
 from core.db import create_schema, get_engine, session_scope
 from core.tracker_store import MaskingSQLTrackerStore
+from records.callback_models import CallbackRequest
+from records.callbacks import create_request
 from records.cli import _interval, cmd_purge, main
 from records.purge import PurgeReport, RetentionPolicy, purge
 from records.repository import list_handoffs, overall_rate, record_feedback, record_handoff
@@ -105,6 +107,10 @@ async def fill(database: Path, engine: Engine) -> None:
             at = NOW - timedelta(days=days)
             db.add(VerificationFailure(sender_id=f"v{days}", application_number="2026-0012347", failed_at=at))
             db.add(VerificationLockout(kind="sender", key=f"v{days}", locked_at=at, locked_until=at + timedelta(minutes=30)))
+    for days in (31, 29):  # call-back requests, kept the 30 days their consent notice states
+        create_request(engine, phone="010-1234-5678", message=f"c{days}", language="ko", channel="web",
+                       agency_id=None, reason="no_agent", consent=True, secret=b"test pepper",
+                       now=NOW - timedelta(days=days))
 
 
 async def test_a_purge_deletes_what_outlived_its_period_and_keeps_the_rest(database: Path, engine: Engine) -> None:
@@ -115,7 +121,7 @@ async def test_a_purge_deletes_what_outlived_its_period_and_keeps_the_rest(datab
 
     assert report == PurgeReport(
         conversations=1, conversation_events=before["old"], old_session_events=4, expired_seals=1,
-        handoffs=1, feedback=1, verification_failures=1, lockouts=1,
+        handoffs=1, feedback=1, verification_failures=1, lockouts=1, callback_requests=1,
     )
     after = senders(database)
     assert "old" not in after
@@ -126,6 +132,7 @@ async def test_a_purge_deletes_what_outlived_its_period_and_keeps_the_rest(datab
     with session_scope(engine) as db:
         assert [row.sender_id for row in db.query(VerificationFailure)] == ["v2"]
         assert [row.key for row in db.query(VerificationLockout)] == ["v2"]
+        assert [row.message for row in db.query(CallbackRequest)] == ["c29"]
 
     # The returning citizen's current session reads as before; the abandoned
     # form's application number is gone from disk, the open one still opens.
