@@ -21,11 +21,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from core.db import session_scope, take_write_lock
 from core.privacy import mask_for_log
@@ -270,6 +270,36 @@ def last_message_id(engine: Engine, chat_id: int) -> int:
             select(func.max(LiveChatMessage.id)).where(LiveChatMessage.chat_id == chat_id)
         ).scalar_one()
         return int(found or 0)
+
+
+#: What a citizen's page has seen of its conversation: (chat id, state, newest message id);
+#: (0, "none", 0) when the conversation never asked for a person.
+ChatMark = Tuple[int, str, int]
+NO_CHAT: ChatMark = (0, "none", 0)
+_MARK_BATCH = 400
+
+
+def chat_marks(engine: Engine, sender_ids: Sequence[str]) -> Dict[str, ChatMark]:
+    """For each of ``sender_ids``, the mark of its most recent chat (:data:`NO_CHAT` when none).
+
+    One query per :data:`_MARK_BATCH` conversations, however many there are: the
+    chat page's stream hub asks this once a second for every open page.
+    """
+    marks: Dict[str, ChatMark] = {sender: NO_CHAT for sender in sender_ids}
+    unique = list(marks)
+    chat = aliased(LiveChat, name="chat")
+    latest = select(func.max(LiveChat.id)).where(LiveChat.sender_id == chat.sender_id).scalar_subquery()
+    newest_message = select(func.max(LiveChatMessage.id)).where(LiveChatMessage.chat_id == chat.id).scalar_subquery()
+    with session_scope(engine) as session:
+        for start in range(0, len(unique), _MARK_BATCH):
+            batch = unique[start:start + _MARK_BATCH]
+            rows = session.execute(
+                select(chat.sender_id, chat.id, chat.state, newest_message)
+                .where(chat.sender_id.in_(batch), chat.id == latest)
+            ).all()
+            for sender, chat_id, state, message_id in rows:
+                marks[sender] = (int(chat_id), str(state), int(message_id or 0))
+    return marks
 
 
 def get_chat(engine: Engine, chat_id: int) -> Optional[ChatSummary]:

@@ -11,9 +11,12 @@ assistant's silence is expected. Event ids are the stored message ids: a
 reconnecting ``EventSource`` sends ``Last-Event-ID`` and misses nothing; a new
 stream starts after the newest message (older ones are in ``/api/history``).
 
-The stream reads the shared database (:mod:`records.live_agents`) about once a
-second in a worker thread, so every gateway replica serves it; a stream ends
-after :data:`STREAM_SECONDS` and the browser reconnects.
+The streams read the shared database (:mod:`records.live_agents`), so every
+gateway replica serves them: one task per process reads the marks of every
+open page's conversation about once a second (:mod:`channels.web.live_hub`),
+and only a stream whose conversation changed reads its new messages, in a
+worker thread. A stream ends after :data:`STREAM_SECONDS` and the browser
+reconnects.
 """
 
 from __future__ import annotations
@@ -31,12 +34,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.responses import render
 from channels.web.conversation import read_conversation_id, sender_id
 from channels.web.keys import OPTIONS
+from channels.web.live_hub import LiveHub, Subscription
 from records import live_agents
+from records.live_agents import NO_CHAT
 
 logger = logging.getLogger(__name__)
 
 LIVE_ENGINE = web.AppKey("live_engine", object)
 LIVE_STOP = web.AppKey("live_stop", asyncio.Event)
+LIVE_HUB = web.AppKey("live_hub", LiveHub)
 POLL_SECONDS = 1.0
 HEARTBEAT_SECONDS = 15.0
 STREAM_SECONDS = 300.0
@@ -52,11 +58,13 @@ def setup(app: web.Application, engine_factory: Callable[[], Engine]) -> None:
 
 async def _start(app: web.Application) -> None:
     app[LIVE_STOP] = asyncio.Event()
+    app[LIVE_HUB] = LiveHub(lambda: _engine(app), POLL_SECONDS)
 
 
 async def _stop(app: web.Application) -> None:
     """End every open stream, so shutting down does not wait for them (browsers reconnect elsewhere)."""
     app[LIVE_STOP].set()
+    await app[LIVE_HUB].close()
 
 
 async def _pause(app: web.Application, seconds: float) -> bool:
@@ -129,30 +137,65 @@ async def live_events(request: web.Request) -> web.StreamResponse:
     state: Optional[str] = None
     started = last_write = time.monotonic()
     await response.write(b"retry: 2000\n\n")
-    while time.monotonic() - started < STREAM_SECONDS:
-        try:
-            new_state, new_chat, pages, last = await asyncio.to_thread(
-                _poll, _engine(request.app), sender, after)
-        except (SQLAlchemyError, OSError) as error:
-            logger.warning("live events: the database could not be read: %s", type(error).__name__)
-            if await _pause(request.app, POLL_SECONDS * 5):
+    subscription: Optional[Subscription] = None
+    try:
+        while time.monotonic() - started < STREAM_SECONDS:
+            try:
+                new_state, new_chat, pages, last = await asyncio.to_thread(
+                    _poll, _engine(request.app), sender, after)
+                if chat_id and new_chat != chat_id and after is not None:
+                    # A newer chat began: follow it from its first message.
+                    new_state, new_chat, pages, last = await asyncio.to_thread(
+                        _poll, _engine(request.app), sender, 0)
+            except (SQLAlchemyError, OSError) as error:
+                logger.warning("live events: the database could not be read: %s", type(error).__name__)
+                if await _pause(request.app, POLL_SECONDS * 5):
+                    break
+                continue
+            chat_id, after = new_chat, last
+            if new_state != state:
+                state = new_state
+                await response.write(_event("state", {"state": state}))
+                last_write = time.monotonic()
+            for page in pages:
+                event_id = page.pop("id")
+                await response.write(_event("message", page, event_id))
+                last_write = time.monotonic()
+            mark = (new_chat, new_state, last) if new_chat else NO_CHAT
+            if subscription is None:
+                subscription = request.app[LIVE_HUB].subscribe(sender, mark)
+            subscription.seen = mark
+            subscription.changed.clear()
+            # Sleep until the hub sees a change, sending a heartbeat now and then.
+            while True:
+                if time.monotonic() - last_write > HEARTBEAT_SECONDS:
+                    await response.write(b": keep-alive\n\n")
+                    last_write = time.monotonic()
+                if await _until_changed(request.app, subscription, HEARTBEAT_SECONDS) is not False:
+                    break
+                if time.monotonic() - started >= STREAM_SECONDS:
+                    break
+            if request.app[LIVE_STOP].is_set():
                 break
-            continue
-        if chat_id is not None and new_chat != chat_id and after is not None:
-            # A newer chat began: follow it from its first message.
-            new_state, new_chat, pages, last = await asyncio.to_thread(_poll, _engine(request.app), sender, 0)
-        chat_id, after = new_chat, last
-        if new_state != state:
-            state = new_state
-            await response.write(_event("state", {"state": state}))
-            last_write = time.monotonic()
-        for page in pages:
-            event_id = page.pop("id")
-            await response.write(_event("message", page, event_id))
-            last_write = time.monotonic()
-        if time.monotonic() - last_write > HEARTBEAT_SECONDS:
-            await response.write(b": keep-alive\n\n")
-            last_write = time.monotonic()
-        if await _pause(request.app, POLL_SECONDS):
-            break
+    finally:
+        if subscription is not None:
+            request.app[LIVE_HUB].unsubscribe(subscription)
     return response
+
+
+async def _until_changed(app: web.Application, subscription: Subscription, seconds: float) -> Optional[bool]:
+    """Wait up to ``seconds`` for the hub to see a change: True on a change, None when
+    the app is shutting down, False when the time ran out."""
+    stop = app[LIVE_STOP]
+    if stop.is_set():
+        return None
+    changed = asyncio.ensure_future(subscription.changed.wait())
+    stopping = asyncio.ensure_future(stop.wait())
+    try:
+        done, _ = await asyncio.wait({changed, stopping}, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        changed.cancel()
+        stopping.cancel()
+    if stopping in done:
+        return None
+    return changed in done

@@ -19,7 +19,8 @@ from channels.web.keys import OPTIONS
 from channels.web.options import GatewayOptions
 from core.db import create_project_engine, create_schema
 from core.settings import get_settings
-from records.live_agents import add_message, join_queue, take_chat
+from records import live_agents
+from records.live_agents import NO_CHAT, add_message, cancel_waiting, chat_marks, join_queue, take_chat
 
 CONVERSATION = "A" * 22
 SENDER = "web-" + CONVERSATION
@@ -102,3 +103,59 @@ async def test_shutting_down_ends_open_streams_at_once(tmp_path: Path) -> None:
         await server.__aexit__(None, None, None)
         assert time.monotonic() - started < 5, "shutdown waited for the open stream"
         response.close()
+
+
+def test_chat_marks_give_each_conversation_its_latest_chat(tmp_path: Path, monkeypatch: Any) -> None:
+    engine = create_schema(create_project_engine(f"sqlite:///{tmp_path}/live.db"))
+    join_queue(engine, sender_id="web-a", language="ko", reason="requested", agency_id=None)
+    assert cancel_waiting(engine, "web-a") is not None
+    second = join_queue(engine, sender_id="web-a", language="ko", reason="requested", agency_id=None).chat_id
+    assert take_chat(engine, second, 1, "agent1", None)
+    said = add_message(engine, second, "agent", "안녕하세요", "agent1")
+    other = join_queue(engine, sender_id="web-b", language="en", reason="requested", agency_id=None).chat_id
+    monkeypatch.setattr(live_agents, "_MARK_BATCH", 2)  # three conversations: two batches
+
+    marks = chat_marks(engine, ["web-a", "web-b", "web-c", "web-a"])
+
+    assert marks == {"web-a": (second, "active", said.id), "web-b": (other, "waiting", 0), "web-c": NO_CHAT}
+
+
+async def test_open_pages_share_one_read_and_only_a_changed_conversation_reads_more(
+    aiohttp_client: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(live, "POLL_SECONDS", 0.05)
+    reads: Dict[str, int] = {}
+    original_poll = live._poll
+
+    def counting_poll(engine: Engine, sender: str, after: Any) -> Any:
+        reads[sender] = reads.get(sender, 0) + 1
+        return original_poll(engine, sender, after)
+
+    monkeypatch.setattr(live, "_poll", counting_poll)
+    engine = create_schema(create_project_engine(f"sqlite:///{tmp_path}/live.db"))
+    app = make_app(engine, tmp_path)
+    client: TestClient = await aiohttp_client(app)
+    pages = [chr(ord("A") + n) * 22 for n in range(12)]
+    streams = [await client.get("/api/live/events", cookies={"chat_session": page}) for page in pages]
+    for stream in streams:
+        assert await read_events(stream, 1) == [("state", {"state": "none"}, "")]
+    hub = app[live.LIVE_HUB]
+    rounds = hub.reads
+
+    async def hub_rounds(count: int) -> None:
+        while hub.reads < rounds + count:
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(hub_rounds(5), 10)
+    # Twelve open pages: each read its conversation once when it opened; since
+    # then only the hub has read, one query a round for all of them.
+    assert reads == {"web-" + page: 1 for page in pages}
+
+    changed = "web-" + pages[3]
+    join_queue(engine, sender_id=changed, language="ko", reason="requested", agency_id=None)
+    assert await read_events(streams[3], 1) == [("state", {"state": "waiting"}, "")]
+    await asyncio.wait_for(hub_rounds(8), 10)
+    assert reads[changed] == 2
+    assert all(count == 1 for sender, count in reads.items() if sender != changed)
+    for stream in streams:
+        stream.close()
