@@ -20,19 +20,23 @@ expires). Both stores here make every change one atomic read-modify-write
 (:meth:`AtomicLockStore._modify`): a transaction holding the row's lock in SQL,
 an optimistic ``WATCH``/``MULTI`` transaction in Redis.
 
-Rasa's ``LockStore`` interface is synchronous and each call runs on the event
-loop (as with Rasa's own RedisLockStore). A call is one indexed row or key read
-and write on a pooled connection; the SQLite busy timeout is kept short
-(``LOCK_BUSY_TIMEOUT_MS``) so a stuck writer cannot stall the loop for long.
+Rasa's ``LockStore`` methods are synchronous, and Rasa's own ``lock()`` calls
+them on the event loop, where a SQLite write waiting for another worker (up to
+``LOCK_BUSY_TIMEOUT_MS``) or a slow network round trip would stall every
+conversation of the worker. :meth:`AtomicLockStore.lock` is Rasa's ticket lock
+with each of those calls made in a worker thread instead.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import os
 import zlib
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, Callable, Optional, Text, Tuple, TypeVar
+from typing import Any, AsyncIterator, Callable, Optional, Text, Tuple, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from rasa.core.lock import TicketLock
@@ -62,8 +66,39 @@ locks_table = Table(
 )
 
 
+logger = logging.getLogger(__name__)
+
+
 class AtomicLockStore(LockStore):
-    """A lock store whose every change to a lock is one atomic read-modify-write."""
+    """A lock store whose every change to a lock is one atomic read-modify-write,
+    and whose ``lock()`` never blocks the event loop on the store."""
+
+    @asynccontextmanager
+    async def lock(
+        self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME, wait_time_in_seconds: float = 1
+    ) -> AsyncIterator[TicketLock]:
+        """Hold ``conversation_id``'s lock for the body, as Rasa's ``LockStore.lock``:
+        take a ticket, wait (``wait_time_in_seconds`` between looks) until it is
+        served, and give it back at the end, whatever happens. Raises
+        ``LockError`` when the lock expired while waiting."""
+        ticket = await asyncio.to_thread(self.issue_ticket, conversation_id, lock_lifetime)
+        try:
+            yield await self._acquire_lock(conversation_id, ticket, wait_time_in_seconds)
+        finally:
+            await asyncio.to_thread(self.cleanup, conversation_id, ticket)
+
+    async def _acquire_lock(self, conversation_id: Text, ticket: int, wait_time_in_seconds: float) -> TicketLock:
+        """Rasa's wait for ``ticket`` to be served, reading the store in a worker thread."""
+        while True:
+            lock = await asyncio.to_thread(self.get_lock, conversation_id)
+            if not lock:  # expired while waiting
+                break
+            if not lock.is_locked(ticket):
+                return lock
+            logger.debug("conversation lock busy: %d ticket(s) ahead", ticket - (lock.now_serving or 0))
+            await asyncio.sleep(wait_time_in_seconds)
+            await asyncio.to_thread(self.update_lock, conversation_id)
+        raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
 
     def _modify(self, conversation_id: Text, change: LockChange[T]) -> T:
         """Apply ``change`` to the stored lock of ``conversation_id`` atomically; return its result."""

@@ -1,6 +1,8 @@
 """The SQL lock store hands out tickets that several Rasa workers can share."""
 
+import asyncio
 import threading
+import time
 from pathlib import Path
 from typing import List
 
@@ -67,3 +69,45 @@ def test_parallel_workers_never_get_the_same_ticket(url: str) -> None:
     for thread in threads:
         thread.join()
     assert sorted(tickets) == list(range(160))
+
+
+async def test_waiting_for_the_store_does_not_stall_the_event_loop(url: str) -> None:
+    """A store call that blocks (a SQLite write waiting for another worker) runs in
+    a thread: the worker's other conversations go on meanwhile."""
+
+    class SlowStore(SQLLockStore):
+        def issue_ticket(self, conversation_id: str, lock_lifetime: float = 60) -> int:
+            time.sleep(0.3)
+            return super().issue_ticket(conversation_id, lock_lifetime)
+
+    store = SlowStore(url)
+    ticks = 0
+
+    async def other_conversations() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    ticker = asyncio.create_task(other_conversations())
+    async with store.lock("citizen"):
+        pass
+    ticker.cancel()
+    assert ticks >= 10, f"the event loop ran only {ticks} times during a 0.3 s store call"
+    assert store.get_lock("citizen") is None
+
+
+async def test_two_messages_of_one_conversation_take_turns(url: str) -> None:
+    store = SQLLockStore(url)
+    order: List[str] = []
+
+    async def handle(name: str, delay: float) -> None:
+        await asyncio.sleep(delay)
+        async with store.lock("citizen", wait_time_in_seconds=0.02):
+            order.append(f"{name} in")
+            await asyncio.sleep(0.1)
+            order.append(f"{name} out")
+
+    await asyncio.gather(handle("first", 0), handle("second", 0.02))
+    assert order == ["first in", "first out", "second in", "second out"]
+    assert store.get_lock("citizen") is None
