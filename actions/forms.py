@@ -49,6 +49,7 @@ FORM_SLOTS: Dict[str, Tuple[str, ...]] = {
     "petition_form": ("petition_kind", "petition_what", "petition_where", "petition_when"),
     "feedback_comment_form": ("feedback_comment",),
     "application_status_form": ("application_number", "birth_date"),
+    "callback_form": ("callback_consent", "callback_phone", "callback_message", "callback_reason", "callback_agency"),
 }
 
 # Requests that leave any form, unless they are what the form itself is for.
@@ -65,6 +66,7 @@ LEAVE_FORM_INTENTS: Tuple[str, ...] = (
     "report_life_event",
     "find_benefits",
     "file_petition",
+    "request_callback",
     "help",
     "goodbye",
 )
@@ -76,6 +78,7 @@ FORM_OWN_INTENTS: Dict[str, Tuple[str, ...]] = {
     "petition_form": ("file_petition",),
     "feedback_comment_form": (),
     "application_status_form": ("check_application_status",),
+    "callback_form": ("request_callback",),
 }
 
 # From cross-validation (config.yml): above 0.55 the top intent is right 84-100% of the time.
