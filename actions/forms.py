@@ -191,6 +191,11 @@ class LeavableFormValidation(FormValidationAction):
     def name(self) -> Text:
         """``validate_<form>``; abstract so the action server registers only the forms' own classes."""
 
+    def request_confidence(self, requested_slot: str) -> float:
+        """How sure the classifier must be that an answer to ``requested_slot`` is another request
+        before the form is left for it; :attr:`clear_request_confidence` unless a form says otherwise."""
+        return self.clear_request_confidence
+
     def _unsure_request_as_answer(self, tracker: Tracker, domain: DomainDict) -> Dict[str, Any]:
         """The message as the answer to the question asked, when the domain kept it
         out only because it looked a little like another request."""
@@ -207,7 +212,7 @@ class LeavableFormValidation(FormValidationAction):
         ):
             return {}
         sure = max(confidence, _confidence_in(tracker, kept_out_intents(self.form_name())))
-        if sure >= self.clear_request_confidence and looks_like_a_request(text):
+        if sure >= self.request_confidence(requested) and looks_like_a_request(text):
             return {}  # clearly another request: the form rejects it and the exit rules answer it
         return {requested: text}
 
