@@ -247,9 +247,11 @@ class ValidateCallbackForm(LeavableFormValidation):
 class ActionSubmitCallback(Action):
     """Store a consented request and confirm it; say nothing was kept without consent."""
 
-    def __init__(self, engine_factory: Callable[[], Engine] = get_engine, clock: Clock = utc_now) -> None:
+    def __init__(self, engine_factory: Callable[[], Engine] = get_engine, clock: Clock = utc_now,
+                 secret: Optional[bytes] = None) -> None:
         self._engine_factory = engine_factory
         self._clock = clock
+        self._secret = secret  # the seal's key material; None: the birth-date pepper
 
     def name(self) -> Text:
         return "action_submit_callback"
@@ -274,7 +276,8 @@ class ActionSubmitCallback(Action):
             agency = session.get(Agency, agency_id) if agency_id else None
             name = agency.name(language) if agency is not None else None
         stored = create_request(engine, phone=phone, message=message, language=language, channel=channel,
-                                agency_id=agency_id if name else None, reason=reason, consent=True)
+                                agency_id=agency_id if name else None, reason=reason, consent=True,
+                                secret=self._secret)
         if stored is None:
             return None
         return {"id": stored, "agency_name": name}
