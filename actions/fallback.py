@@ -73,8 +73,8 @@ class ActionHandleFallback(Action):
         """Reply in the citizen's language, then revert the user turn so the
         unexplained message does not steer what comes next."""
         if previous_turn_was_not_understood(tracker.events or []):
-            await self._handoff.hand_off(dispatcher, tracker, "repeated_fallback")
-            return [UserUtteranceReverted()]
+            offered = await self._handoff.hand_off(dispatcher, tracker, "repeated_fallback")
+            return [UserUtteranceReverted(), *offered]
         named = await self._named_service(tracker)
         if named is not None:
             # "여권 분실했어요" read by no intent, but the service is plain: answer it.

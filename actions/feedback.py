@@ -137,8 +137,8 @@ class ActionRecordFeedback(Action):
         if helpful:
             utter(dispatcher, tracker, "utter_feedback_thanks")
             return [SlotSet(HELPFUL_SLOT, "yes")]
-        await self._handoff.hand_off(dispatcher, tracker, "thumbs_down")
-        return [SlotSet(HELPFUL_SLOT, "no")]
+        offered = await self._handoff.hand_off(dispatcher, tracker, "thumbs_down")
+        return [SlotSet(HELPFUL_SLOT, "no"), *offered]
 
 
 class ActionAskFeedbackComment(Action):

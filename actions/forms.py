@@ -49,6 +49,7 @@ FORM_SLOTS: Dict[str, Tuple[str, ...]] = {
     "petition_form": ("petition_kind", "petition_what", "petition_where", "petition_when"),
     "feedback_comment_form": ("feedback_comment",),
     "application_status_form": ("application_number", "birth_date"),
+    "callback_form": ("callback_consent", "callback_phone", "callback_message", "callback_reason", "callback_agency"),
 }
 
 # Requests that leave any form, unless they are what the form itself is for.
@@ -65,6 +66,7 @@ LEAVE_FORM_INTENTS: Tuple[str, ...] = (
     "report_life_event",
     "find_benefits",
     "file_petition",
+    "request_callback",
     "help",
     "goodbye",
 )
@@ -76,6 +78,7 @@ FORM_OWN_INTENTS: Dict[str, Tuple[str, ...]] = {
     "petition_form": ("file_petition",),
     "feedback_comment_form": (),
     "application_status_form": ("check_application_status",),
+    "callback_form": ("request_callback",),
 }
 
 # From cross-validation (config.yml): above 0.55 the top intent is right 84-100% of the time.
@@ -188,6 +191,11 @@ class LeavableFormValidation(FormValidationAction):
     def name(self) -> Text:
         """``validate_<form>``; abstract so the action server registers only the forms' own classes."""
 
+    def request_confidence(self, requested_slot: str) -> float:
+        """How sure the classifier must be that an answer to ``requested_slot`` is another request
+        before the form is left for it; :attr:`clear_request_confidence` unless a form says otherwise."""
+        return self.clear_request_confidence
+
     def _unsure_request_as_answer(self, tracker: Tracker, domain: DomainDict) -> Dict[str, Any]:
         """The message as the answer to the question asked, when the domain kept it
         out only because it looked a little like another request."""
@@ -204,7 +212,7 @@ class LeavableFormValidation(FormValidationAction):
         ):
             return {}
         sure = max(confidence, _confidence_in(tracker, kept_out_intents(self.form_name())))
-        if sure >= self.clear_request_confidence and looks_like_a_request(text):
+        if sure >= self.request_confidence(requested) and looks_like_a_request(text):
             return {}  # clearly another request: the form rejects it and the exit rules answer it
         return {requested: text}
 

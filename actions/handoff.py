@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -53,6 +53,10 @@ logger = logging.getLogger(__name__)
 
 
 CALL_CENTRE_PHONE = "110"
+
+# Read by the call-back form (actions/callback.py): why a call-back was offered, and for which agency.
+CALLBACK_REASON_SLOT = "callback_reason"
+CALLBACK_AGENCY_SLOT = "callback_agency"
 
 #: When live agents answer chats by default: working days 09:00-18:00 Korea time, as the call centre.
 AGENT_HOURS = DEFAULT_HOURS
@@ -174,9 +178,13 @@ class HandoffService:
 
     async def hand_off(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, *, queue: bool = True
-    ) -> None:
+    ) -> List[EventType]:
         """Queue the citizen for a live agent when one is on duty, else send the contact; record the handoff.
 
+        When the queue could not take the citizen (out of agents' hours, nobody
+        on duty), today's answer comes with the offer of a call-back
+        (:mod:`actions.callback`). Returns the slot events the caller must
+        return: why a call-back was offered and for which agency.
         ``queue=False`` gives the contact only (the citizen left the queue, or it timed out).
         """
         language = _language(tracker)
@@ -191,15 +199,25 @@ class HandoffService:
         preamble = _PREAMBLES.get(reason)
         if preamble:
             utter(dispatcher, tracker, preamble)
-        ticket = await self._join_queue(tracker, reason, language, service_id, contact, now) if queue else None
+        agency_id = contact.agency_id if contact else None
+        events: List[EventType] = []
+        ticket, no_queue_because = (
+            await self._join_queue(tracker, reason, language, service_id, contact, now) if queue else (None, None)
+        )
         if ticket is not None:
             queue_name = contact.agency_name if contact else render("utter_live_agent_queue_general", language)["text"]
             utter(dispatcher, tracker, "utter_live_agent_queued", position=ticket.position,
                   minutes=ticket.expected_minutes, queue=queue_name)
+            # If nobody takes the chat in time, the timeout's call-back button reads the agency from here.
+            events = [SlotSet(CALLBACK_AGENCY_SLOT, agency_id)]
         else:
             self.tell_contact(dispatcher, tracker, contact, state, language)
+            if no_queue_because is not None:
+                utter(dispatcher, tracker, "utter_callback_offer")
+                events = [SlotSet(CALLBACK_REASON_SLOT, no_queue_because), SlotSet(CALLBACK_AGENCY_SLOT, agency_id)]
         if reason in _RECORDED_REASONS:
             await self._record(tracker, reason, language, service_id if contact else None, contact, state, now)
+        return events
 
     async def _join_queue(
         self,
@@ -209,11 +227,14 @@ class HandoffService:
         service_id: Optional[str],
         contact: Optional[Contact],
         now: datetime,
-    ) -> Optional[QueueTicket]:
-        """A place in the live-agent queue, or None outside agents' hours, with nobody on duty, or on error."""
+    ) -> Tuple[Optional[QueueTicket], Optional[str]]:
+        """A place in the live-agent queue, or None and why not: ``out_of_hours``
+        outside agents' hours, ``no_agent`` with nobody on duty (or the queue failing)."""
         hours = self._agent_hours or configured_agent_hours()
-        if not self._live_agents or not availability(hours, now).open_now:
-            return None
+        if not availability(hours, now).open_now:
+            return None, "out_of_hours"
+        if not self._live_agents:
+            return None, "no_agent"
         agency_id = contact.agency_id if contact else None
         sender_id = tracker.sender_id or "unknown"
         transcript = masked_transcript(tracker.events or [])
@@ -227,10 +248,11 @@ class HandoffService:
                               transcript=transcript, now=_naive_utc(now))
 
         try:
-            return await asyncio.to_thread(queue)
+            ticket = await asyncio.to_thread(queue)
         except (SQLAlchemyError, OSError) as error:
             logger.error("handoff: the live-agent queue failed: %s", type(error).__name__)
-            return None
+            ticket = None
+        return ticket, None if ticket is not None else "no_agent"
 
     def tell_contact(
         self,
@@ -318,8 +340,7 @@ class ActionHandOff(Action):
     ) -> List[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         reason = "repeated_fallback" if intent == "nlu_fallback" else "requested"
-        await self._handoff.hand_off(dispatcher, tracker, reason)
-        return []
+        return await self._handoff.hand_off(dispatcher, tracker, reason)
 
 
 class ActionLeaveLiveQueue(Action):

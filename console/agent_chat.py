@@ -230,7 +230,9 @@ class LiveDesk:
         return True
 
     async def expire(self, now: Optional[datetime] = None) -> List[ChatSummary]:
-        """Time out the chats nobody took in time; each citizen gets today's answer (agency or 110, with hours)."""
+        """Time out the chats nobody took in time; each citizen gets today's answer (agency or 110, with
+        hours) and the offer of a call-back, its button carrying the reason ``timed_out``."""
+        from actions.callback import offer_message
         from actions.handoff import todays_answer
 
         expired = await asyncio.to_thread(live_agents.expire_waiting, self.engine, now)
@@ -243,10 +245,11 @@ class LiveDesk:
                     logger.error("live chat %s: resuming the assistant failed: %s", chat.id, error)
             apology = render("utter_live_agent_timed_out", chat.language)["text"]
             contact = await asyncio.to_thread(todays_answer, self.engine, chat.service_id, chat.language, moment)
-            text = f"{apology}\n{contact}"
+            offer = offer_message(chat.language, "timed_out")
+            text = f"{apology}\n{contact}\n{offer['text']}"
             stored = await asyncio.to_thread(live_agents.add_message, self.engine, chat.id, "system", text,
                                              "utter_live_agent_timed_out")
-            await self.delivery.send(chat, stored.text, (), stored.id)
+            await self.delivery.send(chat, stored.text, offer["buttons"], stored.id)
         return expired
 
     async def sweep(self, every_seconds: float = SWEEP_SECONDS) -> None:

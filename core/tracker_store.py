@@ -11,7 +11,7 @@ Rasa's ``SQLTrackerStore`` in these ways:
   in the bot event's metadata), parse data and action texts, for every event
   type. Only names (event types, actions, intents, slots, entity types) and ids
   are kept as they are. The live tracker of the current turn is not changed.
-* The sensitive slots (``application_number``, ``birth_date``) are written as
+* The sensitive slots (``application_number``, ``birth_date``, ``callback_phone``) are written as
   their mask, always. While a form is open the next turn still needs the value,
   so it is also kept *sealed*: encrypted and authenticated (Fernet) with a key
   derived from the birth-date pepper (``ASSISTANT_HASH_SALT`` or the key file
@@ -53,13 +53,19 @@ from sqlalchemy.orm import sessionmaker
 
 from core.db import create_project_engine, create_tables
 from core.outage import TrackerStoreUnavailable
-from core.privacy import APPLICATION_MASK, BIRTH_DATE_MASK, mask_for_log
+from core.privacy import APPLICATION_MASK, BIRTH_DATE_MASK, PHONE_MASK, mask_for_log
 from core.rasa_speedups import install_rasa_speedups
 from core.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
-SENSITIVE_SLOTS: Dict[str, str] = {"application_number": APPLICATION_MASK, "birth_date": BIRTH_DATE_MASK}
+#: Slots written as their mask and kept only sealed while a form needs them
+#: (``callback_phone``: the number a citizen leaves for a call-back, actions/callback.py).
+SENSITIVE_SLOTS: Dict[str, str] = {
+    "application_number": APPLICATION_MASK,
+    "birth_date": BIRTH_DATE_MASK,
+    "callback_phone": PHONE_MASK,
+}
 SENSITIVE_ENTITIES = SENSITIVE_SLOTS
 
 

@@ -89,9 +89,11 @@ async def test_feedback_round_trip_shows_in_the_staff_report(engine: Engine) -> 
                            slots={"current_service": "passport_reissue"}, sender_id=sender)
     events = await recorder(engine).run(dispatcher, tracker, {})
     assert events[0]["value"] == "no"
-    # a thumbs-down routes to the agency in charge, and that is recorded
+    # a thumbs-down routes to the agency in charge (no live agent is on duty: with the
+    # offer of a call-back for that agency), and that is recorded
     assert [m["utter_action"] for m in dispatcher.messages] == ["utter_handoff_after_thumbs_down",
-                                                                "utter_handoff_agency"]
+                                                                "utter_handoff_agency", "utter_callback_offer"]
+    assert {e["name"]: e["value"] for e in events[1:]}["callback_agency"] == "mofa"
     assert [(h.reason, h.agency_id) for h in list_handoffs(engine)] == [("thumbs_down", "mofa")]
 
     comment = ValidateFeedbackCommentForm().validate_feedback_comment(

@@ -206,3 +206,10 @@ async def test_a_chat_nobody_takes_times_out_with_todays_answer(desk: Any, agent
     assert expired.id == chat_id and get_chat(agents, chat_id).outcome == "timed_out"
     text = bot_api.sent_texts(5550001)[-1]
     assert apology in text and contact in text
+    # with the offer of a call-back (issue 18, item 1): the button carries why, within Telegram's 64 bytes
+    offer = {"ko": "전화 상담 예약", "en": "call me back"}[language]
+    assert offer in text and offer in messages_of(agents, chat_id)[-1].text  # the web page shows no buttons
+    sent = [c for c in bot_api.calls_to("sendMessage") if c["chat_id"] == 5550001][-1]
+    [[button]] = sent["reply_markup"]["inline_keyboard"]
+    assert button["text"] == {"ko": "전화 상담 예약하기", "en": "Ask for a call-back"}[language]
+    assert button["callback_data"] == '/request_callback{"callback_reason":"timed_out"}'
