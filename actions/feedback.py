@@ -27,7 +27,7 @@ from actions.handoff import HandoffService
 from actions.responses import utter
 from actions.service_context import CONTEXT_SLOT
 from core.db import create_schema, get_engine
-from core.privacy import mask_for_log
+from core.privacy import mask_citizen_text
 from records.repository import add_comment, record_feedback
 from records.transcript import question_before
 
@@ -174,7 +174,7 @@ class ValidateFeedbackCommentForm(LeavableFormValidation):
         # A button payload (another rating) is not a comment.
         if is_skip(text) or text.startswith("/"):
             return {COMMENT_SLOT: SKIPPED}
-        text = mask_for_log(text.strip())[:MAX_COMMENT]
+        text = mask_citizen_text(text.strip())[:MAX_COMMENT]
         return {COMMENT_SLOT: text or SKIPPED}
 
 

@@ -27,7 +27,7 @@ import aiohttp
 from sqlalchemy.engine import Engine
 
 from actions.responses import render
-from core.privacy import mask_for_log
+from core.privacy import mask_citizen_text
 from core.settings import Settings
 from records import live_agents
 from records.live_agents import ChatSummary
@@ -107,7 +107,7 @@ def citizen_lines(events: Sequence[Dict[str, Any]], since: datetime) -> List[Dic
         stamp = event.get("timestamp")
         if (event.get("event") == "user" and isinstance(text, str) and text.strip()
                 and isinstance(stamp, (int, float)) and stamp >= start):
-            lines.append({"who": "citizen", "text": mask_for_log(text.strip()), "at": float(stamp)})
+            lines.append({"who": "citizen", "text": mask_citizen_text(text.strip()), "at": float(stamp)})
     return lines
 
 

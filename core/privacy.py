@@ -3,32 +3,30 @@
 A resident registration number (주민등록번호, ``YYMMDD-NNNNNNN``) must never be
 kept: :func:`mask_resident_numbers` replaces it in a citizen's message before the
 message reaches Rasa's tracker store. :func:`mask_for_log` additionally hides
-application numbers and birth dates, for log records; :func:`install_log_masking`
-applies it to every log record the process creates.
+application numbers, birth dates and mobile numbers in any stored text;
+:func:`mask_citizen_text` also hides every other phone number, in what a
+citizen writes (an agency's number in a reply stays readable);
+:func:`install_log_masking` applies the latter to every log record the process
+creates.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
-from typing import Any, List, Tuple
+from typing import Any, Callable, List, Tuple
 
 from core.identifiers import (
     APPLICATION_NUMBER,
     RRN_MASK,
-    fold_width,
     identifier_spans,
     resident_number_spans,
 )
+from core.phone_numbers import MOBILE, phone_number_spans
 
 APPLICATION_MASK = "****-*******"
 BIRTH_DATE_MASK = "******"
 PHONE_MASK = "***-****-****"
-
-# A Korean mobile number (010, 011, 016-019), with or without hyphens, spaces or
-# dots; not part of a longer run of digits. Read after the width fold.
-_MOBILE_PHONE = re.compile(r"(?<![\d\-])01[016-9][\s.\-]?\d{3,4}[\s.\-]?\d{4}(?![\d\-])")
 
 __all__ = [
     "APPLICATION_MASK",
@@ -39,7 +37,9 @@ __all__ = [
     "MaskingLogFilter",
     "contains_resident_number_mask",
     "install_log_masking",
+    "mask_citizen_text",
     "mask_for_log",
+    "mask_line",
     "mask_resident_numbers",
     "mask_value",
     "mobile_phone_spans",
@@ -79,7 +79,7 @@ def contains_resident_number_mask(text: str) -> bool:
 def mobile_phone_spans(text: str) -> List[Tuple[int, int]]:
     """Where ``text`` holds a Korean mobile phone number (full-width digits too),
     as (start, end) spans of ``text``."""
-    return [match.span() for match in _MOBILE_PHONE.finditer(fold_width(text))]
+    return phone_number_spans(text, (MOBILE,))
 
 
 def mask_for_log(text: str) -> str:
@@ -93,16 +93,33 @@ def mask_for_log(text: str) -> str:
     return _replace_spans(text, mobile_phone_spans(text), PHONE_MASK)
 
 
-def mask_value(value: Any) -> Any:
-    """A copy of ``value`` with :func:`mask_for_log` applied to every string in
-    it, inside lists, tuples and dicts (dict keys are kept). Other values are
-    returned unchanged."""
+def mask_citizen_text(text: str) -> str:
+    """:func:`mask_for_log`, and every phone number hidden too (landlines,
+    internet phones, representative numbers): for what a citizen writes."""
+    text = mask_for_log(text)
+    return _replace_spans(text, phone_number_spans(text), PHONE_MASK)
+
+
+#: Who wrote a transcript line when it was the citizen.
+CITIZEN_AUTHORS = frozenset({"user", "citizen"})
+
+
+def mask_line(who: str, text: str) -> str:
+    """A transcript line's text masked: :func:`mask_citizen_text` for the
+    citizen's words (``who`` "user" or "citizen"), else :func:`mask_for_log`."""
+    return mask_citizen_text(text) if who in CITIZEN_AUTHORS else mask_for_log(text)
+
+
+def mask_value(value: Any, mask: Callable[[str], str] = mask_for_log) -> Any:
+    """A copy of ``value`` with ``mask`` applied to every string in it, inside
+    lists, tuples and dicts (dict keys are kept). Other values are returned
+    unchanged."""
     if isinstance(value, str):
-        return mask_for_log(value)
+        return mask(value)
     if isinstance(value, dict):
-        return {key: mask_value(item) for key, item in value.items()}
+        return {key: mask_value(item, mask) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return type(value)(mask_value(item) for item in value)
+        return type(value)(mask_value(item, mask) for item in value)
     return value
 
 
@@ -115,13 +132,14 @@ class MaskingLogFilter(logging.Filter):
 
 
 def _mask_record(record: logging.LogRecord) -> logging.LogRecord:
+    # A log line may quote what a citizen wrote: every phone number is hidden.
     if isinstance(record.msg, str):
-        record.msg = mask_for_log(record.msg)
+        record.msg = mask_citizen_text(record.msg)
     if record.args:
         if isinstance(record.args, dict):
-            record.args = mask_value(record.args)
+            record.args = mask_value(record.args, mask_citizen_text)
         else:
-            record.args = tuple(mask_value(arg) for arg in record.args)
+            record.args = tuple(mask_value(arg, mask_citizen_text) for arg in record.args)
     return record
 
 

@@ -53,7 +53,7 @@ from sqlalchemy.orm import sessionmaker
 
 from core.db import create_project_engine, create_tables
 from core.outage import TrackerStoreUnavailable
-from core.privacy import APPLICATION_MASK, BIRTH_DATE_MASK, PHONE_MASK, mask_for_log
+from core.privacy import APPLICATION_MASK, BIRTH_DATE_MASK, PHONE_MASK, mask_citizen_text, mask_for_log
 from core.rasa_speedups import install_rasa_speedups
 from core.settings import get_settings
 
@@ -87,17 +87,17 @@ SEALED_KEY = "sealed"
 PENDING_SECONDS = 60 * 60
 
 
-def _mask_tree(value: Any) -> Any:
-    """``value`` with every string masked except those under :data:`STRUCTURAL_KEYS`."""
+def _mask_tree(value: Any, mask: Callable[[str], str] = mask_for_log) -> Any:
+    """``value`` with ``mask`` applied to every string except those under :data:`STRUCTURAL_KEYS`."""
     if isinstance(value, str):
-        return mask_for_log(value)
+        return mask(value)
     if isinstance(value, dict):
         return {
-            key: item if key in STRUCTURAL_KEYS and not isinstance(item, (dict, list)) else _mask_tree(item)
+            key: item if key in STRUCTURAL_KEYS and not isinstance(item, (dict, list)) else _mask_tree(item, mask)
             for key, item in value.items()
         }
     if isinstance(value, (list, tuple)):
-        return [_mask_tree(item) for item in value]
+        return [_mask_tree(item, mask) for item in value]
     return value
 
 
@@ -111,12 +111,15 @@ def _mask_entities(entities: Any) -> None:
 def mask_event_data(data: Dict[str, Any]) -> Dict[str, Any]:
     """A copy of a serialised event of any type with personal data masked.
 
-    Every string is passed through :func:`core.privacy.mask_for_log`, except
+    Every string is passed through :func:`core.privacy.mask_for_log` (a
+    citizen's message through :func:`core.privacy.mask_citizen_text`), except
     names and ids (:data:`STRUCTURAL_KEYS`); a sensitive slot's value and a
     sensitive entity's value are replaced by their mask whatever they hold.
     ``data`` itself is not changed.
     """
-    masked: Dict[str, Any] = _mask_tree(data)  # builds new dicts and lists: ``data`` stays as it was
+    # What a citizen wrote loses every phone number; the assistant's replies keep agencies' numbers.
+    mask = mask_citizen_text if data.get("event") == "user" else mask_for_log
+    masked: Dict[str, Any] = _mask_tree(data, mask)  # builds new dicts and lists: ``data`` stays as it was
     if masked.get("event") == "slot" and masked.get("name") in SENSITIVE_SLOTS and masked.get("value") is not None:
         masked["value"] = SENSITIVE_SLOTS[masked["name"]]
     parse_data = masked.get("parse_data")

@@ -15,7 +15,7 @@ Privacy:
   separate from the tracker store's key.
 - A resident registration number typed where a phone number is asked is
   refused by :func:`check_phone` (never normalised, stored or logged).
-- The optional message is masked with :func:`core.privacy.mask_for_log` and
+- The optional message is masked with :func:`core.privacy.mask_citizen_text` and
   cut to :data:`MESSAGE_MAX_CHARS`.
 """
 
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -34,8 +33,9 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Engine
 
 from core.db import session_scope
-from core.identifiers import fold_width, resident_number_spans
-from core.privacy import mask_for_log
+from core.identifiers import resident_number_spans
+from core.phone_numbers import read_phone_number
+from core.privacy import mask_citizen_text
 from core.tracker_store import derive_seal_key
 from records.callback_models import CallbackRequest
 
@@ -47,16 +47,6 @@ MESSAGE_MAX_CHARS = 300
 REASONS = ("out_of_hours", "no_agent", "timed_out")
 
 _PURPOSE = b"assistant call-back requests: phone numbers v1"
-
-# Korean numbers after the width fold, separators removed:
-# mobile 010/011/016-019 + 7-8 digits; Seoul 02 + 7-8; other areas 0[3-6]x + 7-8;
-# internet phones 070 + 8; nationwide representative numbers 15xx/16xx/18xx + 4.
-_MOBILE = re.compile(r"01[016-9]\d{7,8}")
-_SEOUL = re.compile(r"02\d{7,8}")
-_AREA = re.compile(r"0(?:3[1-3]|4[1-4]|5[1-5]|6[1-4])\d{7,8}")
-_INTERNET = re.compile(r"070\d{8}")
-_REPRESENTATIVE = re.compile(r"1[568]\d{2}\d{4}")
-_SEPARATORS = re.compile(r"[\s.\-‐‑‒–—―−()]")
 
 
 @dataclass(frozen=True)
@@ -70,23 +60,13 @@ class PhoneCheck:
 
 def check_phone(text: str) -> PhoneCheck:
     """Read a Korean phone number typed in any width, with spaces, dots,
-    dashes or brackets (also +82 / 82 prefixes). A resident registration
-    number is refused as ``resident_number`` and nothing of it is returned."""
-    if resident_number_spans(text):
+    dashes or brackets, and with or without +82 (:mod:`core.phone_numbers`).
+    A resident registration number is refused as ``resident_number`` and
+    nothing of it is returned."""
+    if resident_number_spans(text or ""):
         return PhoneCheck(None, "resident_number")
-    folded = _SEPARATORS.sub("", fold_width(text or "").strip())
-    if folded.startswith("+82"):
-        folded = "0" + folded[3:].lstrip("0")
-    elif folded.startswith("82") and len(folded) >= 11:
-        folded = "0" + folded[2:].lstrip("0")
-    if not folded.isdigit():
-        return PhoneCheck(None, "invalid")
-    if resident_number_spans(folded) and len(folded) == 13:
-        return PhoneCheck(None, "resident_number")
-    for shape in (_MOBILE, _SEOUL, _AREA, _INTERNET, _REPRESENTATIVE):
-        if shape.fullmatch(folded):
-            return PhoneCheck(folded)
-    return PhoneCheck(None, "invalid")
+    number = read_phone_number(text or "")
+    return PhoneCheck(number) if number else PhoneCheck(None, "invalid")
 
 
 def display_phone(number: str) -> str:
@@ -102,7 +82,7 @@ def display_phone(number: str) -> str:
 
 def clean_message(text: Optional[str]) -> str:
     """The citizen's message, masked and cut to :data:`MESSAGE_MAX_CHARS`."""
-    masked = mask_for_log((text or "").strip())
+    masked = mask_citizen_text((text or "").strip())
     return masked[:MESSAGE_MAX_CHARS]
 
 

@@ -28,7 +28,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, aliased
 
 from core.db import session_scope, take_write_lock
-from core.privacy import mask_for_log
+from core.privacy import mask_citizen_text, mask_for_log, mask_line
 from records.live_agent_models import OPEN_STATES, AgentDuty, LiveChat, LiveChatMessage
 
 #: An agent whose console has not been seen for this long no longer counts as on duty.
@@ -222,7 +222,7 @@ def join_queue(
     ticket comes back. The transcript texts are masked again here.
     """
     now = _naive(now)
-    masked = [{"who": str(line.get("who", "")), "text": mask_for_log(str(line.get("text", "")))}
+    masked = [{"who": str(line.get("who", "")), "text": mask_line(str(line.get("who", "")), str(line.get("text", "")))}
               for line in transcript]
     with session_scope(engine) as session:
         take_write_lock(session.connection())
@@ -445,7 +445,9 @@ def add_message(engine: Engine, chat_id: int, who: str, text: str, author: Optio
     """Store one message of a chat, masked and cut to :data:`MAX_MESSAGE_CHARS`."""
     if who not in MESSAGE_AUTHORS:
         raise ValueError(f"unknown author kind {who!r}")
-    clean = mask_for_log(text.strip())[:MAX_MESSAGE_CHARS]
+    # What the citizen wrote loses every phone number; an agent may give an agency's.
+    mask = mask_citizen_text if who == "citizen" else mask_for_log
+    clean = mask(text.strip())[:MAX_MESSAGE_CHARS]
     if not clean:
         raise ValueError("empty message")
     with session_scope(engine) as session:

@@ -17,7 +17,7 @@ from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import Engine
 
 from core.db import session_scope
-from core.privacy import mask_for_log
+from core.privacy import mask_citizen_text, mask_for_log, mask_line
 from records.models import Feedback, Handoff, utc_now
 
 HANDOFF_REASONS = ("requested", "repeated_fallback", "thumbs_down")
@@ -43,7 +43,8 @@ def record_handoff(
     """Store one handoff; the transcript texts are masked again. Returns its id."""
     if reason not in HANDOFF_REASONS:
         raise ValueError(f"unknown handoff reason {reason!r}")
-    masked = [{"who": line.get("who", ""), "text": mask_for_log(line.get("text", ""))} for line in transcript]
+    masked = [{"who": line.get("who", ""), "text": mask_line(line.get("who", ""), line.get("text", ""))}
+              for line in transcript]
     with session_scope(engine) as session:
         row = Handoff(
             at=at or utc_now(),
@@ -98,7 +99,7 @@ def add_comment(engine: Engine, sender_id: str, comment: str) -> bool:
         ).scalar_one_or_none()
         if row is None:
             return False
-        row.comment = mask_for_log(comment.strip())
+        row.comment = mask_citizen_text(comment.strip())
         return True
 
 
@@ -208,7 +209,7 @@ def _not_understood_messages(engine: Engine) -> List[FailedQuestion]:
                 continue
             if message.strip():
                 at = datetime.utcfromtimestamp(float(timestamp or 0))
-                found.append(FailedQuestion(at, "nlu_fallback", mask_for_log(message.strip())))
+                found.append(FailedQuestion(at, "nlu_fallback", mask_citizen_text(message.strip())))
     return found
 
 

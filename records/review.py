@@ -24,7 +24,7 @@ from sqlalchemy.engine import Engine
 
 from core.db import session_scope
 from core.language import detect_language
-from core.privacy import APPLICATION_MASK, BIRTH_DATE_MASK, PHONE_MASK, RRN_MASK, mask_for_log
+from core.privacy import APPLICATION_MASK, BIRTH_DATE_MASK, PHONE_MASK, RRN_MASK, mask_citizen_text
 from records.figures import EVENTS_TABLE, FALLBACK_ACTIONS, FALLBACK_INTENT
 from records.models import Feedback, utc_now
 from records.review_models import REVIEW_SOURCES, REVIEW_STATES, ReviewItem
@@ -147,7 +147,7 @@ def _event_origins(engine: Engine) -> Tuple[int, set]:
 
 def _message_item(event_id: int, timestamp: float, intent_name: Optional[str], event: Dict,
                   answered_by: Optional[str], threshold: float) -> Optional[ReviewItem]:
-    message = mask_for_log(str(event.get("text") or "")).strip()
+    message = mask_citizen_text(str(event.get("text") or "")).strip()
     if not message or message.startswith("/"):  # a button's payload, not a question
         return None
     parse = event.get("parse_data") if isinstance(event.get("parse_data"), dict) else {}
@@ -198,7 +198,7 @@ def collect(engine: Engine, threshold: float = REVIEW_CONFIDENCE) -> int:
             select(Feedback).where(Feedback.helpful.is_(False)).order_by(Feedback.id)
         ).scalars()
         for rating in ratings:
-            question = mask_for_log(rating.question or "").strip()
+            question = mask_citizen_text(rating.question or "").strip()
             origin = f"feedback:{rating.id}"
             if question and origin not in known:
                 added.append(ReviewItem(
@@ -237,7 +237,7 @@ def unanswered_questions(
         if until is not None:
             query = query.where(Feedback.at < until)
         for rating in session.execute(query).scalars():
-            question = mask_for_log(rating.question or "").strip()
+            question = mask_citizen_text(rating.question or "").strip()
             if question:
                 found.append(Unanswered(rating.at, "thumbs_down", question))
     return sorted(found, key=lambda question: question.at)
@@ -326,7 +326,7 @@ def label(
 
 def is_safe_example(text: str) -> bool:
     """True when a training example holds no identifier and no mask of one."""
-    return not any(mask in text for mask in _MASKS) and mask_for_log(text) == text
+    return not any(mask in text for mask in _MASKS) and mask_citizen_text(text) == text
 
 
 def _yaml_escape(example: str) -> str:

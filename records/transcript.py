@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterable, List, Optional, Sequence
 
-from core.privacy import mask_for_log
+from core.privacy import mask_citizen_text, mask_line
 
 TRANSCRIPT_LENGTH = 10
 
@@ -26,7 +26,7 @@ def masked_transcript(events: Iterable[Dict[str, Any]], limit: int = TRANSCRIPT_
         kind = event.get("event")
         text = event.get("text")
         if kind in ("user", "bot") and isinstance(text, str) and text.strip():
-            lines.append({"who": kind, "text": mask_for_log(text.strip())})
+            lines.append({"who": kind, "text": mask_line(kind, text.strip())})
     return lines[-limit:] if limit > 0 else []
 
 
@@ -56,5 +56,5 @@ def question_before(events: Sequence[Dict[str, Any]], skip_intents: Iterable[str
         intent = intent_of(event)
         if intent in skipped:
             continue
-        return {"text": mask_for_log(text.strip()), "intent": intent}
+        return {"text": mask_citizen_text(text.strip()), "intent": intent}
     return None
