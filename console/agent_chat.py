@@ -248,7 +248,7 @@ class LiveDesk:
             offer = offer_message(chat.language, "timed_out")
             text = f"{apology}\n{contact}\n{offer['text']}"
             stored = await asyncio.to_thread(live_agents.add_message, self.engine, chat.id, "system", text,
-                                             "utter_live_agent_timed_out")
+                                             live_agents.TIMED_OUT_NOTICE)
             await self.delivery.send(chat, stored.text, offer["buttons"], stored.id)
         return expired
 

@@ -272,6 +272,10 @@ def last_message_id(engine: Engine, chat_id: int) -> int:
         return int(found or 0)
 
 
+#: The author of the stored notice of a queue that timed out: it is sent with the
+#: call-back offer's button (console/agent_chat.py; the chat page, channels/web/live.py).
+TIMED_OUT_NOTICE = "utter_live_agent_timed_out"
+
 #: What a citizen's page has seen of its conversation: (chat id, state, newest message id);
 #: (0, "none", 0) when the conversation never asked for a person.
 ChatMark = Tuple[int, str, int]

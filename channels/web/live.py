@@ -84,9 +84,14 @@ def _engine(app: web.Application) -> Engine:
 
 
 def page_message(message: live_agents.ChatMessage, language: str) -> Dict[str, Any]:
-    """A stored message as the page renders a bot message; a notice gets its buttons back."""
+    """A stored message as the page renders a bot message; a notice gets its buttons back
+    (the timeout notice the call-back offer's, with the reason ``timed_out``)."""
     buttons: List[Dict[str, str]] = []
-    if message.who == "system" and message.author:
+    if message.who == "system" and message.author == live_agents.TIMED_OUT_NOTICE:
+        from actions.callback import offer_message
+
+        buttons = list(offer_message(language, "timed_out")["buttons"])
+    elif message.who == "system" and message.author:
         try:
             buttons = list(render(message.author, language).get("buttons") or [])
         except KeyError:

@@ -159,3 +159,17 @@ async def test_open_pages_share_one_read_and_only_a_changed_conversation_reads_m
     assert all(count == 1 for sender, count in reads.items() if sender != changed)
     for stream in streams:
         stream.close()
+
+
+async def test_a_timed_out_queue_reaches_the_page_with_the_call_back_button(aiohttp_client: Any, tmp_path: Path) -> None:
+    engine = create_schema(create_project_engine(f"sqlite:///{tmp_path}/live.db"))
+    client: TestClient = await aiohttp_client(make_app(engine, tmp_path))
+    client.session.cookie_jar.update_cookies({"chat_session": CONVERSATION})
+    chat_id = join_queue(engine, sender_id=SENDER, language="ko", reason="requested", agency_id=None).chat_id
+    response = await client.get("/api/live/events")
+    assert await read_events(response, 1) == [("state", {"state": "waiting"}, "")]
+    add_message(engine, chat_id, "system", "기다리시게 해서 죄송해요.", live_agents.TIMED_OUT_NOTICE)
+    events = await read_events(response, 1)
+    assert events[0][0] == "message"
+    assert [b["payload"] for b in events[0][1]["buttons"]] == ['/request_callback{"callback_reason":"timed_out"}']
+    response.close()
