@@ -54,6 +54,7 @@ from actions.service_context import CONTEXT_SLOT
 from core.db import create_schema, get_engine, session_scope
 from knowledge.models import Agency
 from records.callbacks import REASONS, RETENTION_DAYS, check_phone, clean_message, create_request
+from records.live_agents import cancel_waiting
 
 logger = logging.getLogger(__name__)
 
@@ -269,8 +270,10 @@ class ActionSubmitCallback(Action):
         return agency if isinstance(agency, str) and _AGENCY_ID.fullmatch(agency) else None
 
     def _store(self, *, phone: str, message: Optional[str], language: str, channel: str,
-               agency_id: Optional[str], reason: str) -> Optional[Dict[str, Any]]:
-        """Blocking: store the request; returns the agency's id and name as known to the catalogue."""
+               agency_id: Optional[str], reason: str, sender_id: str) -> Optional[Dict[str, Any]]:
+        """Blocking: store the request and take the conversation out of the live-agent
+        queue if it was still waiting there (the citizen chose a call back instead);
+        returns the agency's name as known to the catalogue and whether it left the queue."""
         engine = create_schema(self._engine_factory())
         with session_scope(engine) as session:
             agency = session.get(Agency, agency_id) if agency_id else None
@@ -280,7 +283,8 @@ class ActionSubmitCallback(Action):
                                 secret=self._secret)
         if stored is None:
             return None
-        return {"id": stored, "agency_name": name}
+        left_queue = cancel_waiting(engine, sender_id) is not None
+        return {"id": stored, "agency_name": name, "left_queue": left_queue}
 
     async def _tell_contact(self, dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> None:
         """Today's answer after a failure: the agency in context or 110 (110 when the catalogue fails too)."""
@@ -311,7 +315,7 @@ class ActionSubmitCallback(Action):
                 stored = await asyncio.to_thread(
                     self._store, phone=phone, message=message, language=language,
                     channel=_channel(tracker), agency_id=self._agency(tracker),
-                    reason=self._reason(tracker, self._clock()),
+                    reason=self._reason(tracker, self._clock()), sender_id=tracker.sender_id or "unknown",
                 )
             except (SQLAlchemyError, OSError, ValueError) as error:
                 logger.error("call-back request could not be stored: %s", type(error).__name__)
@@ -322,5 +326,7 @@ class ActionSubmitCallback(Action):
         queue = stored["agency_name"] or render("utter_callback_general_queue", language)["text"]
         utter(dispatcher, tracker, "utter_callback_booked", queue=queue, last_digits=phone[-4:],
               retention_days=RETENTION_DAYS)
+        if stored["left_queue"]:
+            utter(dispatcher, tracker, "utter_callback_left_queue")
         return forget_callback()
 

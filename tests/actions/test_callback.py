@@ -224,6 +224,19 @@ async def test_a_consented_request_is_stored_sealed_confirmed_and_forgotten(engi
     assert cleared(events)
 
 
+async def test_a_citizen_still_waiting_in_the_queue_leaves_it_when_the_call_back_is_booked(engine: Engine) -> None:
+    from records.live_agents import join_queue, open_chat
+
+    join_queue(engine, sender_id="telegram:5550001", language="ko", reason="requested", agency_id=None)
+    dispatcher = CollectingDispatcher()
+    tracker = submit_tracker(callback_consent="yes", callback_phone="01012345678", callback_message=SKIPPED)
+    await ActionSubmitCallback(lambda: engine, secret=SECRET).run(dispatcher, tracker, {})
+    assert len(rows(engine)) == 1
+    assert open_chat(engine, "telegram:5550001") is None
+    assert [m["utter_action"] for m in dispatcher.messages] == ["utter_callback_booked", "utter_callback_left_queue"]
+    assert "상담 연결은 취소했어요" in dispatcher.messages[1]["text"]
+
+
 async def test_a_typed_request_without_a_handoff_goes_to_the_general_pool(engine: Engine) -> None:
     dispatcher = CollectingDispatcher()
     tracker = submit_tracker(callback_consent="yes", callback_phone="021201234", callback_message=SKIPPED,
