@@ -105,7 +105,7 @@ async def test_handoff_button_consent_phone_message_confirmation_and_a_sealed_ro
 async def test_a_typed_request_reaches_the_form_and_refusing_consent_stores_nothing(rasa_agent) -> None:
     sender = new_sender()
     before = requests()
-    notice = texts(await say(rasa_agent, sender, "전화로 상담받고 싶어요"))
+    notice = texts(await say(rasa_agent, sender, "콜백 신청할게요"))
     assert "개인정보 수집·이용 동의" in notice
     declined = texts(await say(rasa_agent, sender, "/deny"))
     assert "저장하지도 않았어요" in declined and "전화번호를 알려" not in declined
