@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict
+from typing import Any, AsyncIterator, Awaitable, Callable, Dict
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -18,6 +18,7 @@ from console.app import create_app
 from core.db import get_engine, session_scope
 from core.settings import Settings, get_settings
 from knowledge.seed import CATALOGUE_DIR, seed_catalogue
+from tests.console.agent_support import FakeRasaApi
 
 PASSWORD = "correct-horse-42"  # noqa: S105 - a test account's password
 APPLICATION_NUMBER = "2026-0012347"
@@ -100,3 +101,12 @@ async def form_token(client: TestClient, path: str) -> str:
     response = await client.get(path)
     assert response.status == 200, (path, response.status)
     return csrf_of(await response.text())
+
+
+@pytest.fixture
+async def rasa_api() -> AsyncIterator[FakeRasaApi]:
+    """A fake of Rasa's HTTP API (pause, resume, events) for the live-agent desk."""
+    api = FakeRasaApi()
+    await api.start()
+    yield api
+    await api.close()

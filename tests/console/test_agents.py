@@ -23,14 +23,6 @@ TELEGRAM_SENDER = "telegram:5550001"
 
 
 @pytest.fixture
-async def rasa_api() -> AsyncIterator[FakeRasaApi]:
-    api = FakeRasaApi()
-    await api.start()
-    yield api
-    await api.close()
-
-
-@pytest.fixture
 async def bot_api() -> AsyncIterator[FakeBotApi]:
     api = FakeBotApi()
     await api.start()

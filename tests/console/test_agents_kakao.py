@@ -23,14 +23,6 @@ KAKAO_SENDER = f"kakao:{USER_KEY}"
 
 
 @pytest.fixture
-async def rasa_api() -> AsyncIterator[FakeRasaApi]:
-    api = FakeRasaApi()
-    await api.start()
-    yield api
-    await api.close()
-
-
-@pytest.fixture
 async def kakao() -> AsyncIterator[FakeKakao]:
     fake = FakeKakao()
     await fake.start()
