@@ -4,7 +4,7 @@ When the live-agent queue cannot take the citizen (out of agents' hours,
 nobody on duty, or nobody took the chat in time), today's answer comes with an
 offer: "전화 상담 예약하기" / "Ask for a call-back" (:func:`offer_message`).
 The handoff remembers why and for which agency in the slots
-``callback_reason`` and ``callback_agency`` (:func:`offer_slots`); the queue
+``callback_reason`` and ``callback_agency`` (:meth:`actions.handoff.HandoffService.hand_off`); the queue
 timeout, sent from the console, carries the reason in the button's payload.
 Typing "전화로 상담받고 싶어요" / "call me back" starts the same form.
 
@@ -41,8 +41,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.form_answers import SKIPPED, is_skip
-from actions.forms import LeavableFormValidation
+from actions.forms import FORM_SLOTS, LeavableFormValidation
 from actions.handoff import (
+    CALLBACK_AGENCY_SLOT,
+    CALLBACK_REASON_SLOT,
     DEFAULT_HOURS,
     configured_agent_hours,
     contact_reply,
@@ -59,13 +61,13 @@ from records.live_agents import cancel_waiting
 logger = logging.getLogger(__name__)
 
 FORM = "callback_form"
-REASON_SLOT = "callback_reason"
-AGENCY_SLOT = "callback_agency"
+REASON_SLOT = CALLBACK_REASON_SLOT  # set by the handoff that offered the call-back
+AGENCY_SLOT = CALLBACK_AGENCY_SLOT
 CONSENT_SLOT = "callback_consent"
 PHONE_SLOT = "callback_phone"
 MESSAGE_SLOT = "callback_message"
 #: Every slot the form reads or fills: all cleared when it ends.
-CALLBACK_SLOTS = (CONSENT_SLOT, PHONE_SLOT, MESSAGE_SLOT, REASON_SLOT, AGENCY_SLOT)
+CALLBACK_SLOTS = FORM_SLOTS[FORM]
 
 INTENT = "request_callback"
 AGREED, REFUSED = "yes", "no"
@@ -116,11 +118,6 @@ def offer_message(language: str, reason: Optional[str] = None) -> Dict[str, Any]
     rendered = render("utter_callback_offer", language)
     buttons = [{**button, "payload": offer_payload(reason)} for button in rendered["buttons"]]
     return {"text": rendered["text"], "buttons": buttons}
-
-
-def offer_slots(reason: Optional[str], agency_id: Optional[str]) -> List[EventType]:
-    """The slots the form reads: why the call-back was offered and for which agency."""
-    return [SlotSet(REASON_SLOT, reason if reason in REASONS else None), SlotSet(AGENCY_SLOT, agency_id)]
 
 
 def forget_callback() -> List[EventType]:
